@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { macAddress } from '../protocol/identity.js';
+import { nodeRole } from '../protocol/rpc.js';
+import { networkStack } from '../protocol/steps.js';
+
+const ipv4 = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
+    'expected an IPv4 address like 10.0.10.11',
+  );
+/** An IPv4 address with an optional /prefix, e.g. 10.0.10.11 or 10.0.10.11/24. */
+const ipv4WithPrefix = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/([12]?\d|3[0-2]))?$/,
+    'expected an IPv4 address like 10.0.10.11 or 10.0.10.11/24',
+  );
+const hostname = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'expected a lowercase RFC 1123 hostname label like k8s-worker-01',
+  );
+const serial = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{8,16}$/, 'expected the Pi serial number as 8-16 hex digits'));
+
+/** A Kubernetes taint as kubeadm and `kubectl taint` take it. */
+export const taintSchema = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+/** Static network settings; per-node values override `defaults.network`. */
+export const networkSettings = z.strictObject({
+  interface: z.string().min(1).optional(),
+  prefix: z.number().int().min(1).max(32).optional(),
+  gateway: ipv4.optional(),
+  dns: z.array(ipv4).optional(),
+  stack: networkStack.optional(),
+});
+
+/** One board in the inventory. The original `mac/hostname/role/ip` entries are valid as they are. */
+export const inventoryNodeSchema = z
+  .strictObject({
+    mac: macAddress.optional(),
+    serial: serial.optional(),
+    hostname,
+    role: nodeRole,
+    /** Static address; omit for DHCP. A /prefix here wins over defaults.network.prefix. */
+    ip: ipv4WithPrefix.optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    taints: z.array(taintSchema).optional(),
+    network: networkSettings.optional(),
+  })
+  .refine((n) => n.mac !== undefined || n.serial !== undefined, {
+    message: 'a node needs a mac or a serial to be recognised',
+    path: ['mac'],
+  });
+/** Inferred {@link inventoryNodeSchema}. */
+export type InventoryNode = z.infer<typeof inventoryNodeSchema>;
+
+/** A script of the bootstrap repository run as one `run-script` step. */
+export const bootstrapScript = z.strictObject({
+  path: z.string().min(1),
+  /** Roles that run it; all roles when omitted. */
+  roles: z.array(nodeRole).optional(),
+  args: z.array(z.string()).default([]),
+  timeoutSec: z.number().int().positive().optional(),
+});
+
+/** Where the bootstrap scripts come from. */
+export const bootstrapSettings = z.strictObject({
+  /** Git URL reachable by nodes. Omitted: the controller serves its own bootstrap directory. */
+  repo: z.string().min(1).optional(),
+  /** Branch, tag or commit; the controller pins it to a commit before any node sees it. */
+  ref: z.string().min(1).default('HEAD'),
+  scripts: z.array(bootstrapScript).default([{ path: 'setup.sh', args: [] }]),
+});
+
+/** The whole `nodes.yaml`. */
+export const inventorySchema = z
+  .strictObject({
+    cluster: z
+      .strictObject({
+        name: z.string().min(1).default('osbuild'),
+        controlPlaneEndpoint: z.string().optional(),
+        kubernetesVersion: z.string().optional(),
+        podSubnet: z.string().optional(),
+        serviceSubnet: z.string().optional(),
+      })
+      .default({ name: 'osbuild' }),
+    defaults: z
+      .strictObject({
+        network: networkSettings.default({}),
+        labels: z.record(z.string(), z.string()).default({}),
+        taints: z.array(taintSchema).default([]),
+        /** Extra attempts for a failed step before the node is marked failed. */
+        stepRetries: z.number().int().min(0).max(10).default(1),
+      })
+      .default({ network: {}, labels: {}, taints: [], stepRetries: 1 }),
+    bootstrap: bootstrapSettings.default({ ref: 'HEAD', scripts: [{ path: 'setup.sh', args: [] }] }),
+    nodes: z.array(inventoryNodeSchema),
+  })
+  .superRefine((inv, ctx) => {
+    // Identity fields must be unique, or matching a board would be ambiguous.
+    const seen = new Map<string, number>();
+    inv.nodes.forEach((n, i) => {
+      for (const field of ['hostname', 'mac', 'serial', 'ip'] as const) {
+        const raw = n[field];
+        if (raw === undefined) continue;
+        const value = field === 'ip' ? raw.split('/')[0] : raw;
+        const key = `${field}=${value}`;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, i);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nodes', i, field],
+            message: `duplicate ${field} ${value} (already used by nodes[${first}])`,
+          });
+      }
+    });
+  });
+/** Inferred {@link inventorySchema} (defaults applied). */
+export type Inventory = z.infer<typeof inventorySchema>;

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { envelopeOf, errorBody } from './envelope.js';
+import { bootSource, nodeId } from './identity.js';
+import { nodePhase } from './phases.js';
+import { protocolVersion } from './version.js';
+
+/** Node roles in the inventory. */
+export const nodeRole = z.enum(['control-plane', 'worker']);
+/** Inferred {@link nodeRole}. */
+export type NodeRole = z.infer<typeof nodeRole>;
+
+/** One step of a run as operators see it. */
+export const stepView = z.object({
+  index: z.number().int(),
+  kind: z.string(),
+  state: z.enum(['pending', 'running', 'succeeded', 'failed']),
+  attempt: z.number().int(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  outputTail: z.string(),
+});
+/** Inferred {@link stepView}. */
+export type StepView = z.infer<typeof stepView>;
+
+/** A node as `nodes ls` lists it. `name` is the inventory hostname, or the nodeId when unmatched. */
+export const nodeSummary = z.object({
+  name: z.string(),
+  nodeId,
+  hostname: z.string().nullable(),
+  mac: z.string().nullable(),
+  serial: z.string().nullable(),
+  role: nodeRole.nullable(),
+  ip: z.string().nullable(),
+  phase: nodePhase,
+  reason: z.string(),
+  online: z.boolean(),
+  lastSeen: z.string().nullable(),
+  phaseSince: z.string(),
+});
+/** Inferred {@link nodeSummary}. */
+export type NodeSummary = z.infer<typeof nodeSummary>;
+
+/** A node with its hardware identity and current run, for `nodes show`. */
+export const nodeDetail = nodeSummary.extend({
+  model: z.string().nullable(),
+  bootSource: bootSource.nullable(),
+  bootId: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  imageVersion: z.string().nullable(),
+  macs: z.array(z.string()),
+  firstSeen: z.string(),
+  run: z
+    .object({ id: z.string(), state: z.string(), createdAt: z.string(), steps: z.array(stepView) })
+    .nullable(),
+});
+/** Inferred {@link nodeDetail}. */
+export type NodeDetail = z.infer<typeof nodeDetail>;
+
+/** The answer to "why is this node where it is". */
+export const nodeWhy = z.object({
+  name: z.string(),
+  nodeId,
+  phase: nodePhase,
+  reason: z.string(),
+  online: z.boolean(),
+  /** One sentence: what the node is waiting for, or what the operator should do. */
+  waitingFor: z.string(),
+  currentStep: stepView.nullable(),
+  failedStep: stepView.nullable(),
+});
+/** Inferred {@link nodeWhy}. */
+export type NodeWhy = z.infer<typeof nodeWhy>;
+
+const nameParams = z.object({ name: z.string().min(1) });
+
+/** Every operator method: its params and the data of its success response. */
+export const rpcMethods = {
+  'nodes.list': { params: z.object({}), result: z.array(nodeSummary) },
+  'nodes.show': { params: nameParams, result: nodeDetail },
+  'nodes.why': { params: nameParams, result: nodeWhy },
+  'nodes.approve': {
+    params: z.object({ nodeId, hostname: z.string().min(1), role: nodeRole.optional() }),
+    result: nodeSummary,
+  },
+  'controller.stats': {
+    params: z.object({}),
+    result: z.object({
+      version: z.string(),
+      startedAt: z.string(),
+      nodes: z.number().int(),
+      inventory: z.object({
+        path: z.string(),
+        entries: z.number().int(),
+        loadedAt: z.string(),
+        lastError: z.string().nullable(),
+      }),
+      rejectedMessages: z.record(z.string(), z.number().int()),
+    }),
+  },
+} as const;
+/** Names of operator methods. */
+export type RpcMethod = keyof typeof rpcMethods;
+/** Params of one method. */
+export type RpcParams<M extends RpcMethod> = z.infer<(typeof rpcMethods)[M]['params']>;
+/** Success data of one method. */
+export type RpcResult<M extends RpcMethod> = z.infer<(typeof rpcMethods)[M]['result']>;
+/** All method names. */
+export const RPC_METHODS = Object.keys(rpcMethods) as RpcMethod[];
+
+/** CLI -> controller on `osbuild/v1/rpc/request`; the answer goes to `rpc/response/<replyTo>`. */
+export const rpcRequestSchema = z.object({
+  v: protocolVersion,
+  id: z.string().min(1).max(64),
+  replyTo: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  method: z.enum(RPC_METHODS as [RpcMethod, ...RpcMethod[]]),
+  params: z.unknown(),
+});
+/** Inferred {@link rpcRequestSchema}. */
+export type RpcRequest = z.infer<typeof rpcRequestSchema>;
+
+/** Controller -> CLI: the request id plus a response envelope whose data is checked per method. */
+export const rpcResponseSchema = z.intersection(
+  z.object({ v: protocolVersion, id: z.string() }),
+  envelopeOf(z.unknown()),
+);
+/** Inferred {@link rpcResponseSchema}. */
+export type RpcResponse = z.infer<typeof rpcResponseSchema>;
+export { errorBody };
