@@ -1,0 +1,358 @@
+import {
+  type Command,
+  type CommandResult,
+  type Hello,
+  type Inventory,
+  type NodeRole,
+  PROTOCOL_VERSION,
+  type Step,
+  UserError,
+} from '@osbuild/shared';
+import type { Logger } from 'pino';
+import type { Clock } from '../host/clock.js';
+import type { NodeRow } from '../store/node-store.js';
+import type { StepRow } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
+import { type MatchResult, matchNode } from './matcher.js';
+import { type BootstrapSource, planFor } from './planner.js';
+import { decideStepOutcome, type RetryPolicy, stepLabel } from './step-outcome.js';
+
+/** What the provisioner needs from the rest of the controller. */
+export interface ProvisionerDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  sendCommand(nodeId: string, cmd: Command): void;
+  inventory(): Inventory;
+  /** Null while the bootstrap repository cannot be resolved; matched nodes then wait. */
+  bootstrap(): BootstrapSource | null;
+  retry: RetryPolicy;
+  /** Extra time past a step's own timeout before the controller gives up waiting for its result. */
+  deadlineGraceMs: number;
+  newRunId(): string;
+}
+
+/** Phases in which a node is (re)matched against the inventory on hello or inventory change. */
+const UNSETTLED = ['discovered', 'pending', 'matched'] as const;
+
+/**
+ * Drives each node's plan. Every decision is read from and written to the store inside one
+ * transaction before any message goes out, so a controller killed at any point resumes from the
+ * store: re-sent commands carry the same id and the agent de-duplicates them.
+ */
+export class Provisioner {
+  constructor(private readonly d: ProvisionerDeps) {}
+
+  private now(): string {
+    return this.d.clock.now().toISOString();
+  }
+
+  /** A node said hello: record it, match it, start or resume its plan. */
+  onHello(hello: Hello): void {
+    const nodeId = hello.identity.nodeId;
+    const outbox = this.d.store.tx(() => {
+      const now = this.now();
+      const { created, rebooted } = this.d.store.nodes.recordHello(hello, now);
+      if (created) this.d.store.events.append(nodeId, 'discovered', { identity: hello.identity }, now);
+      if (rebooted) this.d.store.events.append(nodeId, 'rebooted', { bootId: hello.identity.bootId }, now);
+      return this.advance(nodeId);
+    });
+    this.flush(outbox);
+  }
+
+  /** The agent reported the end of a command. */
+  onResult(nodeId: string, result: CommandResult): void {
+    const outbox = this.d.store.tx(() => {
+      const now = this.d.clock.now();
+      const step = this.d.store.runs.stepByCmdId(result.id);
+      const run = step && this.d.store.runs.get(step.run_id);
+      if (!step || !run || run.node_id !== nodeId) {
+        this.d.store.events.append(
+          nodeId,
+          'result-ignored',
+          { cmdId: result.id, why: 'unknown command' },
+          now.toISOString(),
+        );
+        return [];
+      }
+      if (step.state !== 'running' || run.state !== 'running') {
+        // A late duplicate of a result we already acted on (re-sent after a reconnect).
+        return [];
+      }
+      this.finishStep(step, run.max_attempts, result, now);
+      return this.advance(nodeId);
+    });
+    this.flush(outbox);
+  }
+
+  /** Periodic work: steps past their deadline, retries whose time has come. */
+  tick(): void {
+    const outbox = this.d.store.tx(() => {
+      const now = this.d.clock.now();
+      const nodes = new Set<string>();
+      for (const step of this.d.store.runs.overdue(now.toISOString())) {
+        const run = this.d.store.runs.get(step.run_id);
+        if (!run) continue;
+        this.finishStep(
+          step,
+          run.max_attempts,
+          {
+            outcome: 'timed-out',
+            exitCode: null,
+            error: 'no result from the node before the deadline',
+            outputTail: step.output_tail,
+          },
+          now,
+        );
+        nodes.add(run.node_id);
+      }
+      for (const step of this.d.store.runs.dueRetries(now.toISOString())) {
+        const run = this.d.store.runs.get(step.run_id);
+        if (run) nodes.add(run.node_id);
+      }
+      return [...nodes].flatMap((n) => this.advance(n));
+    });
+    this.flush(outbox);
+  }
+
+  /** After the inventory changed, nodes waiting on it get another chance to match. */
+  rematchUnsettled(): void {
+    const outbox = this.d.store.tx(() =>
+      this.d.store.nodes.listInPhase(UNSETTLED).flatMap((n) => this.advance(n.node_id)),
+    );
+    this.flush(outbox);
+  }
+
+  /** Operator approval of a pending node as `hostname`. */
+  approve(nodeId: string, hostname: string, role: NodeRole | undefined): NodeRow {
+    const outbox = this.d.store.tx(() => {
+      const node = this.d.store.nodes.get(nodeId);
+      if (!node) throw new UserError('not-found', `no node with id ${nodeId}`);
+      if (!(UNSETTLED as readonly string[]).includes(node.phase)) {
+        throw new UserError(
+          'invalid-state',
+          `node ${nodeId} is ${node.phase}; only pending nodes can be approved`,
+        );
+      }
+      const entry = this.d.inventory().nodes.find((n) => n.hostname === hostname);
+      if (entry && role && entry.role !== role) {
+        throw new UserError('bad-request', `${hostname} is a ${entry.role} in the inventory, not a ${role}`);
+      }
+      if (!entry && !role) {
+        throw new UserError(
+          'bad-request',
+          `${hostname} is not in the inventory: say which role it has (--role)`,
+        );
+      }
+      const holder = this.d.store.nodes.findByHostname(hostname);
+      if (holder && holder.node_id !== nodeId) {
+        throw new UserError('conflict', `${hostname} is already held by node ${holder.node_id}`);
+      }
+      const now = this.now();
+      this.d.store.approvals.put({ nodeId, hostname, role: role ?? null, approvedAt: now });
+      this.d.store.events.append(nodeId, 'approved', { hostname, role: role ?? entry?.role }, now);
+      return this.advance(nodeId);
+    });
+    this.flush(outbox);
+    const node = this.d.store.nodes.get(nodeId);
+    if (!node) throw new Error(`node ${nodeId} vanished`);
+    return node;
+  }
+
+  /**
+   * Move a node as far as it can go now, returning the commands to send. Called inside a
+   * transaction; idempotent, so calling it again (a re-sent hello) re-sends the same command.
+   */
+  private advance(nodeId: string): Array<{ nodeId: string; cmd: Command }> {
+    const node = this.d.store.nodes.get(nodeId);
+    if (!node) return [];
+    if ((UNSETTLED as readonly string[]).includes(node.phase)) return this.matchAndPlan(node);
+    if (node.phase !== 'provisioning' || !node.current_run_id) return [];
+
+    const runId = node.current_run_id;
+    const step = this.d.store.runs.currentStep(runId);
+    const now = this.d.clock.now();
+    if (!step) {
+      this.d.store.runs.finishRun(runId, 'succeeded', now.toISOString());
+      this.setPhase(nodeId, 'provisioned', 'plan complete');
+      return [];
+    }
+    if (step.state === 'failed') {
+      this.d.store.runs.finishRun(runId, 'failed', now.toISOString());
+      const spec = JSON.parse(step.spec) as Record<string, unknown>;
+      this.setPhase(
+        nodeId,
+        'failed',
+        step.error ?? `step ${step.idx} (${stepLabel(step.kind, spec)}) failed`,
+      );
+      return [];
+    }
+    if (step.state === 'running') return [{ nodeId, cmd: this.commandFor(step, runId) }];
+    if (step.not_before && step.not_before > now.toISOString()) return [];
+    return [{ nodeId, cmd: this.dispatch(step, runId, now) }];
+  }
+
+  private matchAndPlan(node: NodeRow): Array<{ nodeId: string; cmd: Command }> {
+    const inventory = this.d.inventory();
+    const approval = this.d.store.approvals.get(node.node_id) ?? null;
+    const match: MatchResult = matchNode(
+      { nodeId: node.node_id, macs: JSON.parse(node.macs) as string[], serial: node.serial },
+      inventory,
+      approval,
+      (hostname) => this.d.store.nodes.findByHostname(hostname)?.node_id ?? null,
+    );
+    if (match.kind === 'pending') {
+      this.setPhase(node.node_id, 'pending', `${match.reason}: ${match.detail}`);
+      return [];
+    }
+    const { target } = match;
+    const ip = target.entry?.ip?.split('/')[0] ?? null;
+    this.d.store.nodes.bind(node.node_id, { hostname: target.hostname, role: target.role, ip });
+    const bootstrap = this.d.bootstrap();
+    if (!bootstrap) {
+      this.setPhase(node.node_id, 'matched', `matched by ${target.by}; waiting for the bootstrap repository`);
+      return [];
+    }
+    const runId = this.d.newRunId();
+    const steps: Step[] = planFor({ runId, nodeId: node.node_id, target, inventory, bootstrap });
+    const now = this.now();
+    this.d.store.runs.create({
+      id: runId,
+      nodeId: node.node_id,
+      steps,
+      maxAttempts: 1 + inventory.defaults.stepRetries,
+      now,
+    });
+    this.d.store.nodes.setCurrentRun(node.node_id, runId);
+    this.d.store.events.append(
+      node.node_id,
+      'matched',
+      { hostname: target.hostname, by: target.by, runId },
+      now,
+    );
+    this.setPhase(
+      node.node_id,
+      'provisioning',
+      `matched by ${target.by} as ${target.hostname}; run ${runId} started`,
+    );
+    return this.advance(node.node_id);
+  }
+
+  private dispatch(step: StepRow, runId: string, now: Date): Command {
+    const spec = JSON.parse(step.spec) as Step;
+    const attempt = step.attempt + 1;
+    const deadline = new Date(now.getTime() + spec.timeoutSec * 1000 + this.d.deadlineGraceMs).toISOString();
+    const cmdId = `${runId}-${step.idx}-${attempt}`;
+    this.d.store.runs.markDispatched({
+      runId,
+      idx: step.idx,
+      attempt,
+      cmdId,
+      deadline,
+      now: now.toISOString(),
+    });
+    const node = this.d.store.runs.get(runId)?.node_id ?? '';
+    this.setPhase(
+      node,
+      'provisioning',
+      `step ${step.idx} (${stepLabel(step.kind, spec)}) attempt ${attempt}`,
+    );
+    this.d.store.events.append(
+      node,
+      'step-dispatched',
+      { runId, index: step.idx, kind: step.kind, attempt, cmdId },
+      now.toISOString(),
+    );
+    const stored = this.d.store.runs.stepByCmdId(cmdId);
+    if (!stored) throw new Error(`step ${cmdId} was not stored`);
+    return this.commandFor(stored, runId);
+  }
+
+  private commandFor(step: StepRow, runId: string): Command {
+    return {
+      v: PROTOCOL_VERSION,
+      id: step.cmd_id ?? '',
+      deadline: step.deadline ?? this.now(),
+      body: {
+        type: 'run-step',
+        runId,
+        index: step.idx,
+        attempt: step.attempt,
+        step: JSON.parse(step.spec) as Step,
+      },
+    };
+  }
+
+  private finishStep(
+    step: StepRow,
+    maxAttempts: number,
+    result: Pick<CommandResult, 'outcome' | 'exitCode' | 'error' | 'outputTail'>,
+    now: Date,
+  ): void {
+    const spec = JSON.parse(step.spec) as Record<string, unknown>;
+    const decision = decideStepOutcome({
+      outcome: result.outcome,
+      attempt: step.attempt,
+      maxAttempts,
+      index: step.idx,
+      kind: stepLabel(step.kind, spec),
+      exitCode: result.exitCode,
+      error: result.error,
+      now,
+      retry: this.d.retry,
+    });
+    const state =
+      decision.next === 'advance' ? 'succeeded' : decision.next === 'retry' ? 'pending' : 'failed';
+    this.d.store.runs.markFinished({
+      runId: step.run_id,
+      idx: step.idx,
+      state,
+      notBefore: decision.next === 'retry' ? decision.notBefore.toISOString() : null,
+      exitCode: result.exitCode,
+      error: decision.next === 'fail' ? decision.reason : result.error,
+      outputTail: result.outputTail,
+      now: now.toISOString(),
+    });
+    const nodeId = this.d.store.runs.get(step.run_id)?.node_id ?? null;
+    this.d.store.events.append(
+      nodeId,
+      'step-finished',
+      {
+        runId: step.run_id,
+        index: step.idx,
+        kind: step.kind,
+        attempt: step.attempt,
+        outcome: result.outcome,
+        exitCode: result.exitCode,
+        decision: decision.next,
+      },
+      now.toISOString(),
+    );
+    this.d.logger.info(
+      {
+        nodeId,
+        runId: step.run_id,
+        index: step.idx,
+        kind: step.kind,
+        attempt: step.attempt,
+        outcome: result.outcome,
+        decision: decision.next,
+      },
+      'step finished',
+    );
+  }
+
+  private setPhase(nodeId: string, phase: NodeRow['phase'], reason: string): void {
+    const before = this.d.store.nodes.get(nodeId);
+    const now = this.now();
+    this.d.store.nodes.setPhase(nodeId, phase, reason, now);
+    if (before?.phase !== phase) {
+      this.d.store.events.append(nodeId, 'phase', { from: before?.phase ?? null, to: phase, reason }, now);
+      this.d.logger.info({ nodeId, from: before?.phase, to: phase, reason }, 'node phase changed');
+    }
+  }
+
+  private flush(outbox: Array<{ nodeId: string; cmd: Command }>): void {
+    for (const { nodeId, cmd } of outbox) this.d.sendCommand(nodeId, cmd);
+  }
+}

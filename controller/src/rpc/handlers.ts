@@ -1,0 +1,40 @@
+import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
+import type { InventoryStatus } from '../inventory/inventory-source.js';
+import type { Provisioner } from '../provisioning/provisioner.js';
+import type { Store } from '../store/store.js';
+import { toDetail, toSummary, toWhy } from './node-views.js';
+
+/** What the operator methods read. */
+export interface HandlerDeps {
+  store: Store;
+  provisioner: Provisioner;
+  version: string;
+  startedAt: string;
+  inventoryStatus(): InventoryStatus;
+  rejectedMessages(): Record<string, number>;
+}
+
+/** One handler per method; the mapped type makes a method without a handler a compile error. */
+export type Handlers = { [M in RpcMethod]: (params: RpcParams<M>) => RpcResult<M> };
+
+/** Build the operator method table. */
+export function makeHandlers(d: HandlerDeps): Handlers {
+  const findNode = (name: string) => {
+    const node = d.store.nodes.findByName(name);
+    if (!node) throw new UserError('not-found', `no node named ${name} (give a hostname or a node id)`);
+    return node;
+  };
+  return {
+    'nodes.list': () => d.store.nodes.list().map(toSummary),
+    'nodes.show': ({ name }) => toDetail(d.store, findNode(name)),
+    'nodes.why': ({ name }) => toWhy(d.store, findNode(name)),
+    'nodes.approve': ({ nodeId, hostname, role }) => toSummary(d.provisioner.approve(nodeId, hostname, role)),
+    'controller.stats': () => ({
+      version: d.version,
+      startedAt: d.startedAt,
+      nodes: d.store.nodes.count(),
+      inventory: d.inventoryStatus(),
+      rejectedMessages: d.rejectedMessages(),
+    }),
+  };
+}

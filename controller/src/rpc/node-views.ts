@@ -1,0 +1,104 @@
+import type { NodeDetail, NodeSummary, NodeWhy, StepView } from '@osbuild/shared';
+import type { NodeRow } from '../store/node-store.js';
+import type { StepRow } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
+
+/** A node as `nodes ls` shows it. */
+export function toSummary(n: NodeRow): NodeSummary {
+  return {
+    name: n.hostname ?? n.node_id,
+    nodeId: n.node_id,
+    hostname: n.hostname,
+    mac: n.mac,
+    serial: n.serial,
+    role: n.role,
+    ip: n.ip,
+    phase: n.phase,
+    reason: n.reason,
+    online: n.online === 1,
+    lastSeen: n.last_seen,
+    phaseSince: n.phase_since,
+  };
+}
+
+/** A stored step as operators see it. */
+export function toStepView(s: StepRow): StepView {
+  return {
+    index: s.idx,
+    kind: s.kind,
+    state: s.state,
+    attempt: s.attempt,
+    startedAt: s.started_at,
+    finishedAt: s.finished_at,
+    exitCode: s.exit_code,
+    error: s.error,
+    outputTail: s.output_tail,
+  };
+}
+
+/** A node with its identity and current run. */
+export function toDetail(store: Store, n: NodeRow): NodeDetail {
+  const run = n.current_run_id ? store.runs.get(n.current_run_id) : undefined;
+  return {
+    ...toSummary(n),
+    model: n.model,
+    bootSource: (n.boot_source as NodeDetail['bootSource']) ?? null,
+    bootId: n.boot_id,
+    agentVersion: n.agent_version,
+    imageVersion: n.image_version,
+    macs: JSON.parse(n.macs) as string[],
+    firstSeen: n.first_seen,
+    run: run
+      ? {
+          id: run.id,
+          state: run.state,
+          createdAt: run.created_at,
+          steps: store.runs.steps(run.id).map(toStepView),
+        }
+      : null,
+  };
+}
+
+/** What a node is waiting for, in one sentence an operator can act on. */
+export function toWhy(store: Store, n: NodeRow): NodeWhy {
+  const current = n.current_run_id ? store.runs.currentStep(n.current_run_id) : undefined;
+  const failed = n.current_run_id ? store.runs.lastFailedStep(n.current_run_id) : undefined;
+  return {
+    name: n.hostname ?? n.node_id,
+    nodeId: n.node_id,
+    phase: n.phase,
+    reason: n.reason,
+    online: n.online === 1,
+    waitingFor: waitingFor(n, current),
+    currentStep: current && n.phase === 'provisioning' ? toStepView(current) : null,
+    failedStep: failed ? toStepView(failed) : null,
+  };
+}
+
+function waitingFor(n: NodeRow, current: StepRow | undefined): string {
+  const offline = n.online === 1 ? '' : ' (the node is offline)';
+  switch (n.phase) {
+    case 'discovered':
+      return 'matching against the inventory';
+    case 'pending':
+      return n.reason.startsWith('unknown')
+        ? `an operator: add it to the inventory or run \`osbuild nodes approve ${n.node_id} --as HOSTNAME\``
+        : `an operator: resolve the identity problem, then \`osbuild nodes approve ${n.node_id} --as HOSTNAME\``;
+    case 'matched':
+      return `the bootstrap repository to become available${offline}`;
+    case 'provisioning':
+      if (!current) return `the plan to finish${offline}`;
+      if (current.state === 'running')
+        return `step ${current.idx} (${current.kind}) to report a result${offline}`;
+      return `a retry of step ${current.idx} (${current.kind}) at ${current.not_before ?? 'once the node is back'}${offline}`;
+    case 'provisioned':
+      return 'nothing: provisioning is complete';
+    case 'failed':
+      return 'an operator: fix the failing step (see below), then reprovision the node';
+    case 'joined':
+    case 'ready':
+      return 'nothing';
+    case 'reprovisioning':
+      return `the node to come back for reprovisioning${offline}`;
+  }
+}

@@ -1,0 +1,47 @@
+import {
+  type ErrorCode,
+  errorCode,
+  isUserError,
+  PROTOCOL_VERSION,
+  type RpcMethod,
+  type RpcRequest,
+  rpcMethods,
+  topics,
+} from '@osbuild/shared';
+import type { Logger } from 'pino';
+import type { Handlers } from './handlers.js';
+
+/** Where responses go. */
+export type Respond = (topic: string, body: unknown) => void;
+
+/**
+ * Answer one already-parsed request. Params are validated per method; user errors become error
+ * envelopes with their code, anything else is logged as a bug and answered `internal`.
+ */
+export function answerRpc(req: RpcRequest, handlers: Handlers, respond: Respond, logger: Logger): void {
+  const reply = (body: object) =>
+    respond(topics.rpcResponse(req.replyTo), { v: PROTOCOL_VERSION, id: req.id, ...body });
+  const fail = (code: ErrorCode, message: string) => reply({ ok: false, error: { code, message } });
+  const method: RpcMethod = req.method;
+  const params = rpcMethods[method].params.safeParse(req.params ?? {});
+  if (!params.success) {
+    const issue = params.error.issues[0];
+    fail(
+      'bad-request',
+      `invalid params for ${method}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
+    return;
+  }
+  try {
+    const handler = handlers[method] as (p: unknown) => unknown;
+    reply({ ok: true, data: handler(params.data) });
+  } catch (err) {
+    if (isUserError(err)) {
+      const code = errorCode.safeParse(err.code);
+      fail(code.success ? code.data : 'bad-request', err.message);
+      return;
+    }
+    logger.error({ err, method }, 'rpc handler failed');
+    fail('internal', `internal error while handling ${method}`);
+  }
+}

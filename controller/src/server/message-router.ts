@@ -1,0 +1,98 @@
+import {
+  commandResultSchema,
+  helloSchema,
+  nodeEventSchema,
+  nodeStatusSchema,
+  parsePayload,
+  parseTopic,
+  rpcRequestSchema,
+} from '@osbuild/shared';
+import type { Logger } from 'pino';
+import type { Clock } from '../host/clock.js';
+import type { Provisioner } from '../provisioning/provisioner.js';
+import type { Handlers } from '../rpc/handlers.js';
+import { answerRpc, type Respond } from '../rpc/rpc-server.js';
+import type { Store } from '../store/store.js';
+import type { InboundMessage } from '../transport/mqtt.js';
+
+/** Counts of rejected inbound messages by topic kind, e.g. `{hello: 2, 'rpc-request': 1}`. */
+export type RejectCounters = Map<string, number>;
+
+/**
+ * The transport boundary: every inbound message is classified by topic and parsed by its schema
+ * here; invalid ones are logged and counted, never thrown, so one bad payload costs nothing else.
+ */
+export function makeMessageRouter(d: {
+  store: Store;
+  provisioner: Provisioner;
+  handlers: Handlers;
+  respond: Respond;
+  clock: Clock;
+  logger: Logger;
+  rejected: RejectCounters;
+}): (msg: InboundMessage) => void {
+  const reject = (kind: string, topic: string, error: string) => {
+    d.rejected.set(kind, (d.rejected.get(kind) ?? 0) + 1);
+    d.logger.warn({ topic, error }, 'rejected inbound message');
+  };
+  return (msg) => {
+    const t = parseTopic(msg.topic);
+    if (!t) return reject('unknown-topic', msg.topic, 'not an OSBuild topic');
+    try {
+      if (t.scope === 'rpc-request') {
+        const req = parsePayload(rpcRequestSchema, msg.payload);
+        if (!req.ok) return reject('rpc-request', msg.topic, req.error);
+        answerRpc(req.value, d.handlers, d.respond, d.logger);
+        return;
+      }
+      if (t.scope !== 'node') return;
+      const now = d.clock.now().toISOString();
+      switch (t.kind) {
+        case 'hello': {
+          const hello = parsePayload(helloSchema, msg.payload);
+          if (!hello.ok) return reject('hello', msg.topic, hello.error);
+          if (hello.value.identity.nodeId !== t.nodeId) {
+            return reject(
+              'hello',
+              msg.topic,
+              `identity.nodeId ${hello.value.identity.nodeId} does not match the topic`,
+            );
+          }
+          d.provisioner.onHello(hello.value);
+          return;
+        }
+        case 'cmd-result': {
+          const result = parsePayload(commandResultSchema, msg.payload);
+          if (!result.ok) return reject('cmd-result', msg.topic, result.error);
+          d.store.nodes.touch(t.nodeId, now);
+          d.provisioner.onResult(t.nodeId, result.value);
+          return;
+        }
+        case 'status': {
+          // An empty retained payload is how a status is cleared; nothing to record.
+          if (msg.payload.length === 0) return;
+          const status = parsePayload(nodeStatusSchema, msg.payload);
+          if (!status.ok) return reject('status', msg.topic, status.error);
+          if (d.store.nodes.get(t.nodeId)) d.store.nodes.setOnline(t.nodeId, status.value.online, now);
+          return;
+        }
+        case 'events': {
+          const event = parsePayload(nodeEventSchema, msg.payload);
+          if (!event.ok) return reject('events', msg.topic, event.error);
+          d.store.nodes.touch(t.nodeId, now);
+          if (event.value.type === 'log')
+            d.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
+          return;
+        }
+        case 'telemetry':
+        case 'cmd':
+          // telemetry arrives with the monitoring issue; cmd is ours, echoed by our own subscription.
+          return;
+      }
+    } catch (err) {
+      // A handler bug must not take the router down with it; the message is counted as lost.
+      d.rejected.set('handler-error', (d.rejected.get('handler-error') ?? 0) + 1);
+      d.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
+    }
+  };
+}

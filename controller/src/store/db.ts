@@ -1,0 +1,94 @@
+import Database from 'better-sqlite3';
+
+/** An open store database. */
+export type Db = Database.Database;
+
+// Each entry migrates from version i to i+1; never edit a released migration, append one.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE nodes (
+    node_id TEXT PRIMARY KEY,
+    hostname TEXT,
+    role TEXT,
+    ip TEXT,
+    mac TEXT,
+    serial TEXT,
+    macs TEXT NOT NULL DEFAULT '[]',
+    model TEXT,
+    boot_source TEXT,
+    boot_id TEXT,
+    boot_seq INTEGER,
+    agent_version TEXT,
+    image_version TEXT,
+    reported_hostname TEXT,
+    phase TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    phase_since TEXT NOT NULL,
+    online INTEGER NOT NULL DEFAULT 0,
+    last_seen TEXT,
+    first_seen TEXT NOT NULL,
+    current_run_id TEXT
+  );
+  CREATE UNIQUE INDEX nodes_hostname ON nodes(hostname) WHERE hostname IS NOT NULL;
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    node_id TEXT NOT NULL REFERENCES nodes(node_id),
+    state TEXT NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE TABLE steps (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    idx INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    cmd_id TEXT,
+    deadline TEXT,
+    not_before TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    exit_code INTEGER,
+    error TEXT,
+    output_tail TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, idx)
+  );
+  CREATE UNIQUE INDEX steps_cmd_id ON steps(cmd_id) WHERE cmd_id IS NOT NULL;
+  CREATE TABLE approvals (
+    node_id TEXT PRIMARY KEY,
+    hostname TEXT NOT NULL,
+    role TEXT,
+    approved_at TEXT NOT NULL
+  );
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id TEXT,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX events_node ON events(node_id, id);
+  `,
+];
+
+/**
+ * Open (creating if needed) the controller database and bring its schema up to date. WAL and
+ * synchronous=NORMAL: a SIGKILL loses at most the last transaction, never corrupts the file.
+ */
+export function openDb(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] ?? '');
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

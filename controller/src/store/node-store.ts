@@ -1,0 +1,139 @@
+import type { Hello, NodePhase, NodeRole } from '@osbuild/shared';
+import type { Db } from './db.js';
+
+/** A node as stored. Times are ISO strings. */
+export interface NodeRow {
+  node_id: string;
+  hostname: string | null;
+  role: NodeRole | null;
+  ip: string | null;
+  mac: string | null;
+  serial: string | null;
+  macs: string;
+  model: string | null;
+  boot_source: string | null;
+  boot_id: string | null;
+  boot_seq: number | null;
+  agent_version: string | null;
+  image_version: string | null;
+  reported_hostname: string | null;
+  phase: NodePhase;
+  reason: string;
+  phase_since: string;
+  online: number;
+  last_seen: string | null;
+  first_seen: string;
+  current_run_id: string | null;
+}
+
+/** Binding of a node to an inventory entry (or an operator approval). */
+export interface NodeBinding {
+  hostname: string;
+  role: NodeRole;
+  ip: string | null;
+}
+
+/** Nodes table access. */
+export class NodeStore {
+  constructor(private readonly db: Db) {}
+
+  get(nodeId: string): NodeRow | undefined {
+    return this.db.prepare('SELECT * FROM nodes WHERE node_id = ?').get(nodeId) as NodeRow | undefined;
+  }
+
+  /** Look a node up the way operators name it: bound hostname first, then nodeId. */
+  findByName(name: string): NodeRow | undefined {
+    return (this.db.prepare('SELECT * FROM nodes WHERE hostname = ?').get(name) ?? this.get(name)) as
+      | NodeRow
+      | undefined;
+  }
+
+  findByHostname(hostname: string): NodeRow | undefined {
+    return this.db.prepare('SELECT * FROM nodes WHERE hostname = ?').get(hostname) as NodeRow | undefined;
+  }
+
+  list(): NodeRow[] {
+    return this.db.prepare('SELECT * FROM nodes ORDER BY COALESCE(hostname, node_id)').all() as NodeRow[];
+  }
+
+  listInPhase(phases: readonly NodePhase[]): NodeRow[] {
+    const marks = phases.map(() => '?').join(',');
+    return this.db.prepare(`SELECT * FROM nodes WHERE phase IN (${marks})`).all(...phases) as NodeRow[];
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM nodes').get() as { n: number }).n;
+  }
+
+  /** Record what a hello says; returns whether the node is new and whether it rebooted. */
+  recordHello(hello: Hello, now: string): { created: boolean; rebooted: boolean } {
+    const id = hello.identity;
+    const existing = this.get(id.nodeId);
+    const fields = {
+      node_id: id.nodeId,
+      mac: id.nics[0]?.mac ?? null,
+      serial: id.serial,
+      macs: JSON.stringify(id.nics.map((n) => n.mac)),
+      model: id.model,
+      boot_source: id.bootSource,
+      boot_id: id.bootId,
+      boot_seq: hello.bootSeq,
+      agent_version: id.agentVersion,
+      image_version: id.imageVersion,
+      reported_hostname: id.hostname,
+      now,
+    };
+    if (!existing) {
+      this.db
+        .prepare(
+          `INSERT INTO nodes (node_id, mac, serial, macs, model, boot_source, boot_id, boot_seq, agent_version,
+             image_version, reported_hostname, phase, reason, phase_since, online, last_seen, first_seen)
+           VALUES (@node_id, @mac, @serial, @macs, @model, @boot_source, @boot_id, @boot_seq, @agent_version,
+             @image_version, @reported_hostname, 'discovered', 'hello received', @now, 1, @now, @now)`,
+        )
+        .run(fields);
+      return { created: true, rebooted: false };
+    }
+    this.db
+      .prepare(
+        `UPDATE nodes SET mac=@mac, serial=@serial, macs=@macs, model=@model, boot_source=@boot_source,
+           boot_id=@boot_id, boot_seq=@boot_seq, agent_version=@agent_version, image_version=@image_version,
+           reported_hostname=@reported_hostname, online=1, last_seen=@now WHERE node_id=@node_id`,
+      )
+      .run(fields);
+    return { created: false, rebooted: existing.boot_id !== null && existing.boot_id !== id.bootId };
+  }
+
+  setPhase(nodeId: string, phase: NodePhase, reason: string, now: string): void {
+    this.db
+      .prepare(
+        `UPDATE nodes SET reason=@reason,
+           phase_since = CASE WHEN phase = @phase THEN phase_since ELSE @now END, phase=@phase
+         WHERE node_id=@nodeId`,
+      )
+      .run({ nodeId, phase, reason, now });
+  }
+
+  bind(nodeId: string, binding: NodeBinding | null): void {
+    this.db.prepare('UPDATE nodes SET hostname=@hostname, role=@role, ip=@ip WHERE node_id=@nodeId').run({
+      nodeId,
+      hostname: binding?.hostname ?? null,
+      role: binding?.role ?? null,
+      ip: binding?.ip ?? null,
+    });
+  }
+
+  setCurrentRun(nodeId: string, runId: string | null): void {
+    this.db.prepare('UPDATE nodes SET current_run_id=? WHERE node_id=?').run(runId, nodeId);
+  }
+
+  setOnline(nodeId: string, online: boolean, now: string): void {
+    this.db
+      .prepare('UPDATE nodes SET online=?, last_seen=CASE WHEN ? THEN ? ELSE last_seen END WHERE node_id=?')
+      .run(online ? 1 : 0, online ? 1 : 0, now, nodeId);
+  }
+
+  touch(nodeId: string, now: string): void {
+    this.db.prepare('UPDATE nodes SET last_seen=? WHERE node_id=?').run(now, nodeId);
+  }
+}

@@ -1,0 +1,145 @@
+import type { Step } from '@osbuild/shared';
+import type { Db } from './db.js';
+
+/** Step states in the store. `pending` with `not_before` set means a retry is scheduled. */
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** A stored step of a run. */
+export interface StepRow {
+  run_id: string;
+  idx: number;
+  kind: string;
+  spec: string;
+  state: StepState;
+  attempt: number;
+  cmd_id: string | null;
+  deadline: string | null;
+  not_before: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  exit_code: number | null;
+  error: string | null;
+  output_tail: string;
+}
+
+/** A stored run: one execution of a plan for one node. */
+export interface RunRow {
+  id: string;
+  node_id: string;
+  state: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  max_attempts: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** Runs and steps table access. */
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  create(run: {
+    id: string;
+    nodeId: string;
+    steps: readonly Step[];
+    maxAttempts: number;
+    now: string;
+  }): void {
+    const insertStep = this.db.prepare(
+      `INSERT INTO steps (run_id, idx, kind, spec, state) VALUES (?, ?, ?, ?, 'pending')`,
+    );
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, node_id, state, max_attempts, created_at) VALUES (?, ?, 'running', ?, ?)`,
+      )
+      .run(run.id, run.nodeId, run.maxAttempts, run.now);
+    run.steps.forEach((s, i) => {
+      insertStep.run(run.id, i, s.kind, JSON.stringify(s));
+    });
+  }
+
+  get(runId: string): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+  }
+
+  steps(runId: string): StepRow[] {
+    return this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY idx').all(runId) as StepRow[];
+  }
+
+  /** The first step that has not succeeded, i.e. the one the run is at. */
+  currentStep(runId: string): StepRow | undefined {
+    return this.db
+      .prepare(`SELECT * FROM steps WHERE run_id = ? AND state != 'succeeded' ORDER BY idx LIMIT 1`)
+      .get(runId) as StepRow | undefined;
+  }
+
+  stepByCmdId(cmdId: string): StepRow | undefined {
+    return this.db.prepare('SELECT * FROM steps WHERE cmd_id = ?').get(cmdId) as StepRow | undefined;
+  }
+
+  lastFailedStep(runId: string): StepRow | undefined {
+    return this.db
+      .prepare(`SELECT * FROM steps WHERE run_id = ? AND state = 'failed' ORDER BY idx DESC LIMIT 1`)
+      .get(runId) as StepRow | undefined;
+  }
+
+  markDispatched(s: {
+    runId: string;
+    idx: number;
+    attempt: number;
+    cmdId: string;
+    deadline: string;
+    now: string;
+  }): void {
+    this.db
+      .prepare(
+        `UPDATE steps SET state='running', attempt=@attempt, cmd_id=@cmdId, deadline=@deadline, not_before=NULL,
+           started_at=@now, finished_at=NULL, exit_code=NULL, error=NULL WHERE run_id=@runId AND idx=@idx`,
+      )
+      .run(s);
+  }
+
+  markFinished(s: {
+    runId: string;
+    idx: number;
+    state: 'succeeded' | 'failed' | 'pending';
+    notBefore: string | null;
+    exitCode: number | null;
+    error: string | null;
+    outputTail: string;
+    now: string;
+  }): void {
+    this.db
+      .prepare(
+        `UPDATE steps SET state=@state, not_before=@notBefore, deadline=NULL, finished_at=@now,
+           exit_code=@exitCode, error=@error, output_tail=@outputTail WHERE run_id=@runId AND idx=@idx`,
+      )
+      .run(s);
+  }
+
+  finishRun(runId: string, state: RunRow['state'], now: string): void {
+    this.db.prepare('UPDATE runs SET state=?, finished_at=? WHERE id=?').run(state, now, runId);
+  }
+
+  /** Running steps whose deadline has passed. */
+  overdue(now: string): StepRow[] {
+    return this.db
+      .prepare(`SELECT * FROM steps WHERE state='running' AND deadline IS NOT NULL AND deadline < ?`)
+      .all(now) as StepRow[];
+  }
+
+  /** Pending steps of running runs whose scheduled retry time has come. */
+  dueRetries(now: string): StepRow[] {
+    return this.db
+      .prepare(
+        `SELECT s.* FROM steps s JOIN runs r ON r.id = s.run_id
+         WHERE r.state='running' AND s.state='pending' AND s.not_before IS NOT NULL AND s.not_before <= ?`,
+      )
+      .all(now) as StepRow[];
+  }
+
+  /** After a controller restart, give running steps a fresh grace period: the downtime was ours. */
+  extendDeadlines(minDeadline: string): number {
+    return this.db
+      .prepare(`UPDATE steps SET deadline=? WHERE state='running' AND deadline < ?`)
+      .run(minDeadline, minDeadline).changes;
+  }
+}

@@ -1,0 +1,31 @@
+import { ApprovalStore } from './approval-store.js';
+import { type Db, openDb } from './db.js';
+import { EventStore } from './event-store.js';
+import { NodeStore } from './node-store.js';
+import { RunStore } from './run-store.js';
+
+/** Everything the controller knows, in one SQLite file. */
+export interface Store {
+  readonly db: Db;
+  readonly nodes: NodeStore;
+  readonly runs: RunStore;
+  readonly events: EventStore;
+  readonly approvals: ApprovalStore;
+  /** Run `fn` in one transaction: either all its writes land or none. */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** Open the store at `file`. */
+export function openStore(file: string): Store {
+  const db = openDb(file);
+  return {
+    db,
+    nodes: new NodeStore(db),
+    runs: new RunStore(db),
+    events: new EventStore(db),
+    approvals: new ApprovalStore(db),
+    tx: (fn) => db.transaction(fn)(),
+    close: () => db.close(),
+  };
+}
