@@ -1,0 +1,5 @@
+/** In-process use of the agent: controller tests, the fleet simulator, benchmarks. */
+export { type HostPaths, hostPaths } from './host/paths.js';
+export { type IdentityDeps, readIdentity } from './identity/read-identity.js';
+export { type AgentHandle, type StartAgentOptions, startAgent } from './session/agent.js';
+export { AGENT_VERSION } from './version.js';

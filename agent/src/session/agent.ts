@@ -1,0 +1,149 @@
+import path from 'node:path';
+import type { Identity } from '@osbuild/shared';
+import pino, { type Logger } from 'pino';
+import { exec } from '../host/exec.js';
+import { fixtureHostSystem, type HostSystem, liveHostSystem } from '../host/host-system.js';
+import { hostPaths, isLiveRoot } from '../host/paths.js';
+import { systemModel } from '../host/system-info.js';
+import { readIdentity } from '../identity/read-identity.js';
+import { updateBootState } from '../journal/boot-state.js';
+import { Journal } from '../journal/journal.js';
+import { resolveInterrupted } from '../journal/resolve.js';
+import { executors } from '../steps/executors.js';
+import { runStepCommand } from '../steps/step-runner.js';
+import { AGENT_VERSION } from '../version.js';
+import { type AgentCounters, AgentSession } from './agent-session.js';
+import { Backoff } from './backoff.js';
+import { connectMqtt } from './mqtt-transport.js';
+import type { StepRunner } from './ports.js';
+import { sleep } from './sleep.js';
+
+/** Options of {@link startAgent}. */
+export interface StartAgentOptions {
+  /** e.g. `mqtt://127.0.0.1:1883`. */
+  controllerUrl: string;
+  /** `/` on a real node; any other directory is a fixture root (host actions are emulated). */
+  hostRoot: string;
+  /** Default: `/var/lib/osbuild` below the host root. */
+  stateDir?: string;
+  logger?: Logger;
+  random?: () => number;
+  reconnect?: { baseMs: number; capMs: number };
+  keepaliveSec?: number;
+}
+
+/** A running agent. */
+export interface AgentHandle {
+  readonly nodeId: string;
+  readonly identity: Identity;
+  stats(): { rejectedMessages: number; commandsRun: number; reconnects: number };
+  /** Clean stop: offline status, DISCONNECT. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_RECONNECT = { baseMs: 1000, capMs: 60_000 };
+
+/**
+ * Start an agent: read the identity, settle what a previous run left unfinished, and connect in
+ * the background (resolves without waiting for the broker, which may be down).
+ */
+export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> {
+  const logger = opts.logger ?? pino({ level: 'info' }, pino.destination(2));
+  const paths = hostPaths(opts.hostRoot);
+  const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : paths.defaultStateDir;
+  const now = () => new Date();
+  const journal = new Journal(path.join(stateDir, 'journal'));
+  const counters: AgentCounters = { rejectedMessages: 0, commandsRun: 0, reconnects: 0, connects: 0 };
+  const backoff = new Backoff({ ...(opts.reconnect ?? DEFAULT_RECONNECT), random: opts.random });
+  const identityDeps = { agentVersion: AGENT_VERSION, systemModel };
+
+  let session: AgentSession | null = null;
+  let stopped = false;
+  let restarting: Promise<void> = Promise.resolve();
+
+  const host: HostSystem = isLiveRoot(paths)
+    ? liveHostSystem(exec)
+    : fixtureHostSystem(paths, () => requestRestart(), now);
+
+  const openSession = async (): Promise<AgentSession> => {
+    const identity = await readIdentity(paths, identityDeps);
+    const boot = await updateBootState(stateDir, identity.bootId);
+    const resolved = await resolveInterrupted(journal, identity.bootId, now);
+    for (const e of resolved) {
+      logger.info(
+        { cmdId: e.id, outcome: e.result?.outcome },
+        'settled a command left running by the previous run',
+      );
+    }
+    await journal.prune();
+    const runner: StepRunner = (cmd, startedAt, signal, onOutput) =>
+      runStepCommand(
+        cmd.id,
+        cmd.body,
+        startedAt,
+        { paths, stateDir, nodeId: identity.nodeId, host, exec, now },
+        executors,
+        signal,
+        onOutput,
+      );
+    const s = new AgentSession({
+      controllerUrl: opts.controllerUrl,
+      keepaliveSec: opts.keepaliveSec ?? 30,
+      connect: connectMqtt,
+      backoff,
+      journal,
+      stateDir,
+      identity,
+      bootSeq: boot.bootSeq,
+      rereadIdentity: () => readIdentity(paths, identityDeps),
+      runner,
+      counters,
+      logger,
+      now,
+    });
+    s.start();
+    return s;
+  };
+
+  // Fixture seam only: an emulated reboot ends the session as abruptly as a power cut (the will
+  // fires), then starts over in-process with the new boot id.
+  const requestRestart = () => {
+    restarting = restarting.then(async () => {
+      if (stopped || !session) return;
+      logger.info('emulated reboot: restarting the agent session');
+      const old = session;
+      session = null;
+      await old.kill();
+      while (!stopped) {
+        try {
+          session = await openSession();
+          return;
+        } catch (err) {
+          logger.error({ err }, 'restarting the session failed; retrying');
+          await sleep(1000, new AbortController().signal);
+        }
+      }
+    });
+  };
+
+  session = await openSession();
+  const first = session;
+  return {
+    nodeId: first.identity.nodeId,
+    get identity() {
+      return (session ?? first).identity;
+    },
+    stats: () => ({
+      rejectedMessages: counters.rejectedMessages,
+      commandsRun: counters.commandsRun,
+      reconnects: counters.reconnects,
+    }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await restarting;
+      await session?.stop();
+      session = null;
+    },
+  };
+}

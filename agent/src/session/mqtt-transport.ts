@@ -1,0 +1,115 @@
+import mqtt from 'mqtt';
+
+/** Will message published by the broker when the connection dies without a DISCONNECT. */
+export interface WillMessage {
+  topic: string;
+  payload: string;
+}
+
+/** Options for one MQTT connection attempt. */
+export interface ConnectOptions {
+  url: string;
+  clientId: string;
+  keepaliveSec: number;
+  will: WillMessage;
+  connectTimeoutMs?: number;
+}
+
+/** Handler for inbound messages; `retained` is set for messages replayed on subscribe. */
+export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
+
+/** One established MQTT connection; reconnecting is the caller's job (a new connection). */
+export interface MqttConnection {
+  /** QoS 1 resolves on PUBACK; rejects if the connection closes first. */
+  publish(topic: string, payload: string, opts: { qos: 0 | 1; retain?: boolean }): Promise<void>;
+  subscribe(filters: string[], qos: 0 | 1): Promise<void>;
+  onMessage(handler: MessageHandler): void;
+  /** Resolves when the connection is gone, for whatever reason. */
+  readonly closed: Promise<void>;
+  /** Graceful: DISCONNECT, so the broker discards the will. */
+  end(): Promise<void>;
+  /** Abrupt: drop the socket without DISCONNECT, so the broker publishes the will. */
+  destroy(): void;
+}
+
+/** Opens MQTT connections; the only code that touches mqtt.js. */
+export type ConnectMqtt = (opts: ConnectOptions) => Promise<MqttConnection>;
+
+/** The real transport. */
+export const connectMqtt: ConnectMqtt = (opts) =>
+  new Promise((resolve, reject) => {
+    const client = mqtt.connect(opts.url, {
+      clientId: opts.clientId,
+      // A persistent session: the broker keeps our subscriptions and queues QoS 1 commands while
+      // the node is offline or rebooting [MQTT-3.1.2-4].
+      clean: false,
+      keepalive: opts.keepaliveSec,
+      // We run our own reconnect loop with jittered backoff; mqtt.js's fixed period would make a
+      // fleet reconnect in lockstep.
+      reconnectPeriod: 0,
+      connectTimeout: opts.connectTimeoutMs ?? 15_000,
+      // Progress events are worthless once stale; never queue QoS 0 while offline.
+      queueQoSZero: false,
+      protocolVersion: 4,
+      will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: 1, retain: true },
+    });
+    let connected = false;
+    // Persistent sessions deliver queued commands right after CONNACK, possibly before the caller
+    // has installed its handler: hold them until it does instead of dropping (and acking) them.
+    let handler: MessageHandler | null = null;
+    const early: [string, Buffer, boolean][] = [];
+    let markClosed: () => void = () => {};
+    const closed = new Promise<void>((r) => {
+      markClosed = r;
+    });
+    const onGone = (err?: Error) => {
+      if (!connected) {
+        client.end(true);
+        reject(err ?? new Error(`connection to ${opts.url} closed before CONNACK`));
+        return;
+      }
+      // end(true) also fails pending QoS 1 publishes, so nobody waits on a dead socket.
+      client.end(true);
+      markClosed();
+    };
+    client.on('error', (err) => onGone(err));
+    client.on('close', () => onGone());
+    client.on('message', (topic, payload, packet) => {
+      if (handler) handler(topic, payload, packet.retain);
+      else early.push([topic, payload, packet.retain]);
+    });
+    client.once('connect', () => {
+      connected = true;
+      resolve({
+        async publish(topic, payload, p) {
+          await client.publishAsync(topic, payload, { qos: p.qos, retain: p.retain ?? false });
+        },
+        async subscribe(filters, qos) {
+          const granted = await client.subscribeAsync(
+            filters
+              .map((topic) => ({ topic, qos }))
+              .reduce(
+                (acc, s) => Object.assign(acc, { [s.topic]: { qos: s.qos } }),
+                {} as Record<string, { qos: 0 | 1 }>,
+              ),
+          );
+          const refused = granted.filter((g) => g.qos === 128);
+          if (refused.length > 0)
+            throw new Error(`subscription refused: ${refused.map((g) => g.topic).join(', ')}`);
+        },
+        onMessage(h) {
+          handler = h;
+          for (const [topic, payload, retained] of early.splice(0)) h(topic, payload, retained);
+        },
+        closed,
+        async end() {
+          await client.endAsync(false);
+          markClosed();
+        },
+        destroy() {
+          client.end(true);
+          markClosed();
+        },
+      });
+    });
+  });

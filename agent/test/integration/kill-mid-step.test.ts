@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyHostFixture, makeGitRepo } from '../../../test/support/host-root.js';
+import { startBroker, type TestBroker } from '../support/broker.js';
+import { FakeController } from '../support/fake-controller.js';
+
+const BIN = fileURLToPath(new URL('../../bin/osbuild-agent.js', import.meta.url));
+
+function spawnAgent(url: string, hostRoot: string, stateDir: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--controller',
+      url,
+      '--host-root',
+      hostRoot,
+      '--state-dir',
+      stateDir,
+      '--log-level',
+      'warn',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+describe('agent process killed mid-step (fixture seam)', () => {
+  let broker: TestBroker;
+  let fc: FakeController;
+  const children: ChildProcess[] = [];
+  const pidFiles: string[] = [];
+
+  beforeEach(async () => {
+    broker = await startBroker();
+    fc = await FakeController.connect(broker.url);
+  });
+  afterEach(async () => {
+    for (const c of children) {
+      c.kill('SIGKILL');
+      await exited(c);
+    }
+    // The orphaned script survives SIGKILL of the agent (own process group): clean it up.
+    for (const f of pidFiles) {
+      const pid = Number((await readFile(f, 'utf8').catch(() => '')).trim());
+      if (pid > 0) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {}
+      }
+    }
+    await fc.close();
+    await broker.close();
+  });
+
+  it('reports the command as interrupted after the restart, and stops cleanly on SIGTERM', async () => {
+    const hostRoot = await copyHostFixture('pi5-b');
+    const stateDir = await mkdtemp(path.join(tmpdir(), 'osbuild-state-'));
+    const pidFile = path.join(stateDir, 'script.pid');
+    pidFiles.push(pidFile);
+    const repo = await makeGitRepo({
+      'slow.sh': `#!/bin/bash\necho $$ > "${pidFile}"\necho sleeping\nsleep 30\n`,
+    });
+    const id = 'pi-10000000000000a2';
+
+    const first = spawnAgent(broker.url, hostRoot, stateDir);
+    children.push(first);
+    await fc.waitForStatus(id, true);
+    const cmdId = await fc.sendStep(id, {
+      kind: 'run-script',
+      repo: repo.url,
+      commit: repo.commit,
+      script: 'slow.sh',
+    });
+    await fc.waitForEvent(id, (e) => e.type === 'command-output' && e.cmdId === cmdId);
+    first.kill('SIGKILL');
+    await exited(first);
+    const from = fc.seen.length;
+    await fc.waitForStatus(id, false, from);
+
+    const second = spawnAgent(broker.url, hostRoot, stateDir);
+    children.push(second);
+    const result = await fc.waitForResult(id, cmdId);
+    expect(result.outcome).toBe('interrupted');
+    expect(result.error).toMatch(/agent restarted while the command ran/);
+    const journal = JSON.parse(await readFile(path.join(stateDir, 'journal', `${cmdId}.json`), 'utf8'));
+    expect(journal).toMatchObject({ state: 'finished', result: { outcome: 'interrupted' } });
+
+    const before = fc.seen.length;
+    second.kill('SIGTERM');
+    await exited(second);
+    expect(second.exitCode).toBe(0);
+    const off = await fc.waitForStatus(id, false, before);
+    expect(off.online).toBe(false);
+  }, 45_000);
+});

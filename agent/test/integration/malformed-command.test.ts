@@ -1,0 +1,37 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentHandle } from '../../src/index.js';
+import { startFixtureAgent } from '../support/agent.js';
+import { startBroker, type TestBroker } from '../support/broker.js';
+import { FakeController } from '../support/fake-controller.js';
+
+describe('malformed command payloads', () => {
+  let broker: TestBroker;
+  let fc: FakeController;
+  let agent: AgentHandle | undefined;
+
+  beforeEach(async () => {
+    broker = await startBroker();
+    fc = await FakeController.connect(broker.url);
+  });
+  afterEach(async () => {
+    await agent?.stop();
+    await fc.close();
+    await broker.close();
+  });
+
+  it('counts and logs them, and keeps serving valid commands', async () => {
+    ({ agent } = await startFixtureAgent(broker.url, 'pi5-a'));
+    const id = agent.nodeId;
+    await fc.waitForStatus(id, true);
+    await fc.sendRaw(id, 'not json at all');
+    await fc.sendRaw(id, JSON.stringify({ v: 1, id: 'short', deadline: 'x', body: { type: 'run-step' } }));
+    await fc.sendRaw(id, JSON.stringify({ v: 2, id: 'cmd-00000001', deadline: 'x', body: { type: 'nope' } }));
+    const warn = await fc.waitForEvent(id, (e) => e.type === 'log' && e.level === 'warn');
+    expect(warn.type === 'log' && warn.msg).toMatch(/rejected command/);
+
+    const cmdId = await fc.sendStep(id, { kind: 'mark-provisioned', runId: 'run-9' });
+    const result = await fc.waitForResult(id, cmdId);
+    expect(result.outcome).toBe('succeeded');
+    expect(agent.stats().rejectedMessages).toBe(3);
+  });
+});

@@ -1,0 +1,147 @@
+// Helpers for end-to-end tests: a real controller (in-process or as a child process) on
+// 127.0.0.1, real agents on copied fixture host roots, and an operator client.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AgentHandle, startAgent } from '@osbuild/agent';
+import pino from 'pino';
+import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
+import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
+import { copyHostFixture } from '../../../test/support/host-root.js';
+
+export const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/osbuild.js', import.meta.url));
+export const AGENT_BIN = fileURLToPath(new URL('../../../agent/bin/osbuild-agent.js', import.meta.url));
+
+/** Inventory matching the fixture boards: cp-01 by MAC (pi5-a), w-01 by serial (pi5-b), w-02 by MAC (pi5-c). */
+export const FIXTURE_INVENTORY = `
+cluster:
+  name: test-cluster
+defaults:
+  network:
+    prefix: 24
+    gateway: 10.0.10.1
+    dns: [10.0.10.1]
+  stepRetries: 1
+nodes:
+  - mac: "dc:a6:32:00:00:0a"
+    hostname: cp-01
+    role: control-plane
+    ip: 10.0.10.10
+  - serial: "10000000000000a2"
+    hostname: w-01
+    role: worker
+    ip: 10.0.10.11
+  - mac: "dc:a6:32:00:00:0c"
+    serial: "10000000000000a3"
+    hostname: w-02
+    role: worker
+    ip: 10.0.10.12
+`;
+
+/** A bootstrap script that records what it ran as, inside the host root only. */
+export const RECORDING_SETUP = `#!/usr/bin/env bash
+set -euo pipefail
+echo "setting up $OSBUILD_HOSTNAME as $OSBUILD_ROLE"
+mkdir -p "$OSBUILD_HOST_ROOT/etc/osbuild"
+echo "$OSBUILD_ROLE" > "$OSBUILD_HOST_ROOT/etc/osbuild/bootstrapped"
+echo run >> "$OSBUILD_HOST_ROOT/etc/osbuild/setup-runs"
+`;
+
+/** A free TCP port on 127.0.0.1 (for a controller that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** A temp workspace with an inventory file and a bootstrap directory holding `files`. */
+export async function makeWorkspace(inventory: string, files: Record<string, string> = { 'setup.sh': RECORDING_SETUP }) {
+  const dir = await mkdtemp(join(tmpdir(), 'osbuild-e2e-'));
+  const bootstrapDir = join(dir, 'bootstrap');
+  await mkdir(bootstrapDir);
+  for (const [name, content] of Object.entries(files)) {
+    const file = join(bootstrapDir, name);
+    await mkdir(join(file, '..'), { recursive: true });
+    await writeFile(file, content);
+    await chmod(file, 0o755);
+  }
+  const inventoryPath = join(dir, 'nodes.yaml');
+  await writeFile(inventoryPath, inventory);
+  return { dir, bootstrapDir, inventoryPath, dataDir: join(dir, 'data') };
+}
+
+/** Start a controller in-process with fast retries. */
+export async function startTestController(ws: { bootstrapDir: string; inventoryPath: string; dataDir: string }, extra: { port?: number; httpPort?: number } = {}): Promise<ControllerHandle> {
+  return startController({
+    inventoryPath: ws.inventoryPath,
+    dataDir: ws.dataDir,
+    bootstrapDir: ws.bootstrapDir,
+    listen: `mqtt://127.0.0.1:${extra.port ?? 0}`,
+    httpListen: `http://127.0.0.1:${extra.httpPort ?? 0}`,
+    logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+    retry: { baseMs: 200, capMs: 1_000 },
+    tickMs: 100,
+  });
+}
+
+/** Start an in-process agent on a fresh copy of a fixture board. */
+export async function startFixtureAgent(mqttUrl: string, fixture: string): Promise<{ agent: AgentHandle; root: string }> {
+  const root = await copyHostFixture(fixture);
+  const agent = await startAgent({
+    controllerUrl: mqttUrl,
+    hostRoot: root,
+    logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+    reconnect: { baseMs: 50, capMs: 500 },
+  });
+  return { agent, root };
+}
+
+/** An operator client. */
+export function operator(mqttUrl: string): RpcClient {
+  return createRpcClient({ url: mqttUrl, timeoutMs: 5_000 });
+}
+
+/** Poll until `check` returns a truthy value, or fail with the last value seen. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Phases of all nodes by name. */
+export async function phases(rpc: RpcClient): Promise<Record<string, string>> {
+  const nodes = await rpc.call('nodes.list', {});
+  return Object.fromEntries(nodes.map((n) => [n.name, n.phase]));
+}
+
+/** A child process with its output collected, for crash tests. */
+export function spawnNode(args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+/** SIGKILL a child and wait until it is gone. */
+export async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await gone;
+}
