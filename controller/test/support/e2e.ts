@@ -145,3 +145,13 @@ export async function kill9(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
   await gone;
 }
+
+/** One call on a short-lived operator connection: survives the controller going away between calls. */
+export async function ask<T>(mqttUrl: string, fn: (rpc: RpcClient) => Promise<T>): Promise<T> {
+  const rpc = createRpcClient({ url: mqttUrl, timeoutMs: 2_000 });
+  try {
+    return await fn(rpc);
+  } finally {
+    await rpc.close().catch(() => undefined);
+  }
+}
