@@ -1,0 +1,83 @@
+// npm run bench: time from the first hello to every node provisioned, for fleets of in-process
+// agents against a real controller (embedded Aedes, SQLite, bootstrap repo over HTTP, real bash).
+// Usage: npm run bench [-- 3 100 250]
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AgentHandle, startAgent } from '@osbuild/agent';
+import pino from 'pino';
+import { createRpcClient } from '../src/rpc/client.js';
+import { startController } from '../src/server/start-controller.js';
+import { syntheticInventory, writeSyntheticHost } from './synthetic-host.js';
+
+const SETUP = `#!/usr/bin/env bash
+set -euo pipefail
+mkdir -p "$OSBUILD_HOST_ROOT/etc/osbuild"
+echo "$OSBUILD_ROLE" > "$OSBUILD_HOST_ROOT/etc/osbuild/bootstrapped"
+`;
+
+async function benchFleet(n: number): Promise<Record<string, number | string>> {
+  const dir = await mkdtemp(join(tmpdir(), `osbuild-bench-${n}-`));
+  const bootstrapDir = join(dir, 'bootstrap');
+  await mkdir(bootstrapDir);
+  await writeFile(join(bootstrapDir, 'setup.sh'), SETUP, { mode: 0o755 });
+  await writeFile(join(dir, 'nodes.yaml'), syntheticInventory(n));
+  const roots = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const root = join(dir, 'hosts', String(i));
+      await writeSyntheticHost(root, i);
+      return root;
+    }),
+  );
+  const silent = pino({ level: 'silent' });
+  const controller = await startController({
+    inventoryPath: join(dir, 'nodes.yaml'),
+    dataDir: join(dir, 'data'),
+    bootstrapDir,
+    listen: 'mqtt://127.0.0.1:0',
+    httpListen: 'http://127.0.0.1:0',
+    logger: silent,
+  });
+  const rpc = createRpcClient({ url: controller.mqttUrl, timeoutMs: 30_000 });
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const agents: AgentHandle[] = await Promise.all(
+    roots.map((hostRoot) => startAgent({ controllerUrl: controller.mqttUrl, hostRoot, logger: silent })),
+  );
+  let provisioned = 0;
+  let lastPrint = 0;
+  for (;;) {
+    const nodes = await rpc.call('nodes.list', {});
+    provisioned = nodes.filter((x) => x.phase === 'provisioned').length;
+    const failed = nodes.filter((x) => x.phase === 'failed');
+    if (failed.length > 0) throw new Error(`${failed.length} nodes failed, e.g. ${failed[0]?.name}: ${failed[0]?.reason}`);
+    const elapsed = performance.now() - started;
+    if (provisioned === n) break;
+    if (elapsed - lastPrint > 5_000) {
+      process.stderr.write(`  ${n} nodes: ${provisioned} provisioned after ${(elapsed / 1000).toFixed(1)} s\n`);
+      lastPrint = elapsed;
+    }
+    if (elapsed > 600_000) throw new Error(`only ${provisioned}/${n} provisioned after 10 min`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const totalMs = performance.now() - started;
+  const rssAfter = process.memoryUsage().rss;
+  await Promise.all(agents.map((a) => a.stop()));
+  await rpc.close();
+  await controller.stop();
+  await rm(dir, { recursive: true, force: true });
+  return {
+    nodes: n,
+    'hello→all provisioned (s)': Number((totalMs / 1000).toFixed(2)),
+    'per node (ms)': Number((totalMs / n).toFixed(1)),
+    'process RSS growth (MiB)': Number(((rssAfter - rssBefore) / 2 ** 20).toFixed(1)),
+  };
+}
+
+const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const results = [];
+for (const n of sizes.length > 0 ? sizes : [3, 100]) {
+  process.stderr.write(`provisioning ${n} in-process agents...\n`);
+  results.push(await benchFleet(n));
+}
+console.table(results);
