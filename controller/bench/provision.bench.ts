@@ -50,11 +50,14 @@ async function benchFleet(n: number): Promise<Record<string, number | string>> {
     const nodes = await rpc.call('nodes.list', {});
     provisioned = nodes.filter((x) => x.phase === 'provisioned').length;
     const failed = nodes.filter((x) => x.phase === 'failed');
-    if (failed.length > 0) throw new Error(`${failed.length} nodes failed, e.g. ${failed[0]?.name}: ${failed[0]?.reason}`);
+    if (failed.length > 0)
+      throw new Error(`${failed.length} nodes failed, e.g. ${failed[0]?.name}: ${failed[0]?.reason}`);
     const elapsed = performance.now() - started;
     if (provisioned === n) break;
     if (elapsed - lastPrint > 5_000) {
-      process.stderr.write(`  ${n} nodes: ${provisioned} provisioned after ${(elapsed / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `  ${n} nodes: ${provisioned} provisioned after ${(elapsed / 1000).toFixed(1)} s\n`,
+      );
       lastPrint = elapsed;
     }
     if (elapsed > 600_000) throw new Error(`only ${provisioned}/${n} provisioned after 10 min`);
@@ -74,7 +77,10 @@ async function benchFleet(n: number): Promise<Record<string, number | string>> {
   };
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x > 0);
 const results = [];
 for (const n of sizes.length > 0 ? sizes : [3, 100]) {
   process.stderr.write(`provisioning ${n} in-process agents...\n`);

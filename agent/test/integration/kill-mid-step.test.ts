@@ -104,5 +104,5 @@ describe('agent process killed mid-step (fixture seam)', () => {
     expect(second.exitCode).toBe(0);
     const off = await fc.waitForStatus(id, false, before);
     expect(off.online).toBe(false);
-  }, 45_000);
+  }, 90_000);
 });

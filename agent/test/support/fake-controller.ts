@@ -62,7 +62,7 @@ export class FakeController {
   }
 
   /** Wait until `pick` returns something for a seen message (checked from `from` on). */
-  async waitFor<T>(pick: (s: Seen) => T | undefined, timeoutMs = 15_000, from = 0): Promise<T> {
+  async waitFor<T>(pick: (s: Seen) => T | undefined, timeoutMs = 30_000, from = 0): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const s of this.seen.slice(from)) {

@@ -37,3 +37,14 @@ export class RpcProtocolError extends OsbuildError {
     super('rpc-protocol', message);
   }
 }
+
+/** The broker answered but refused our credentials (CONNACK "bad username or password" / "not authorized"). */
+export class ControllerAuthError extends OsbuildError {
+  constructor(
+    readonly url: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('controller-unauthorized', message, options);
+  }
+}

@@ -14,6 +14,7 @@ import {
 } from '@osbuild/shared';
 import { type ConnectOptions, connectMqtt, type InboundMessage, type MqttPort } from '../transport/mqtt.js';
 import {
+  ControllerAuthError,
   ControllerUnreachableError,
   RpcCallError,
   RpcProtocolError,
@@ -140,6 +141,15 @@ async function connectForRpc(
     // connectMqtt's own message repeats the URL; keep just the reason.
     const cause = err instanceof Error ? err : undefined;
     const why = (cause?.cause instanceof Error ? cause.cause.message : cause?.message) ?? String(err);
+    if (isAuthRefusal(cause?.cause)) {
+      throw new ControllerAuthError(
+        opts.url,
+        `the controller at ${opts.url} refused the credentials: ${why}`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw new ControllerUnreachableError(opts.url, `cannot reach the controller at ${opts.url}: ${why}`, {
       cause: err,
     });
@@ -156,6 +166,15 @@ async function connectForRpc(
     );
   }
   return port;
+}
+
+/**
+ * CONNACK refusals for credentials: MQTT 3.1.1 return codes 4 (bad user name or password) and 5
+ * (not authorized) [MQTT-3.2.2.3], MQTT 5 reason codes 0x86 and 0x87.
+ */
+function isAuthRefusal(err: unknown): boolean {
+  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
+  return code === 4 || code === 5 || code === 0x86 || code === 0x87;
 }
 
 /** Route one inbound answer to its pending call; never throws. */

@@ -33,7 +33,8 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
 });
 
-const lines = async (file: string) => (existsSync(file) ? (await readFile(file, 'utf8')).trim().split('\n') : []);
+const lines = async (file: string) =>
+  existsSync(file) ? (await readFile(file, 'utf8')).trim().split('\n') : [];
 
 describe('crashes mid-plan (real processes, SIGKILL)', () => {
   it('a controller killed with SIGKILL mid-step resumes every node after restart, without re-running the step', async () => {
@@ -43,25 +44,42 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
     const serveArgs = [
       CONTROLLER_BIN,
       'serve',
-      '--inventory', ws.inventoryPath,
-      '--data-dir', ws.dataDir,
-      '--bootstrap-dir', ws.bootstrapDir,
-      '--listen', mqttUrl,
-      '--http-listen', `http://127.0.0.1:${httpPort}`,
-      '--log-level', 'warn',
+      '--inventory',
+      ws.inventoryPath,
+      '--data-dir',
+      ws.dataDir,
+      '--bootstrap-dir',
+      ws.bootstrapDir,
+      '--listen',
+      mqttUrl,
+      '--http-listen',
+      `http://127.0.0.1:${httpPort}`,
+      '--log-level',
+      'warn',
     ];
     let controller = spawnNode(serveArgs);
     cleanups.push(() => kill9(controller.child));
-    await waitFor('controller up', () => ask(mqttUrl, async (rpc) => (await rpc.call('controller.stats', {})).version), 30_000);
+    await waitFor(
+      'controller up',
+      () => ask(mqttUrl, async (rpc) => (await rpc.call('controller.stats', {})).version),
+      30_000,
+    );
 
     const boards = await Promise.all(['pi5-a', 'pi5-c'].map((b) => startFixtureAgent(mqttUrl, b)));
     for (const b of boards) cleanups.push(() => b.agent.stop());
-    await waitFor('both boards inside setup.sh', () =>
-      ask(mqttUrl, async (rpc) => {
-        const whys = await Promise.all(['cp-01', 'w-02'].map((n) => rpc.call('nodes.why', { name: n })));
-        return whys.every((w) => w.currentStep?.kind === 'run-script' && w.currentStep.state === 'running');
-      }),
+    // Wait for the scripts themselves, not just the dispatch: the agent fetches the repository first.
+    await waitFor(
+      'both boards inside setup.sh',
+      async () => {
+        const starts = await Promise.all(boards.map((b) => lines(join(b.root, 'setup-starts'))));
+        return starts.every((s) => s.length === 1);
+      },
+      30_000,
     );
+    const whys = await ask(mqttUrl, (rpc) =>
+      Promise.all(['cp-01', 'w-02'].map((n) => rpc.call('nodes.why', { name: n }))),
+    );
+    for (const w of whys) expect(w.currentStep).toMatchObject({ kind: 'run-script', state: 'running' });
 
     await kill9(controller.child);
     // The scripts finish while no controller is there to hear about it.
@@ -72,11 +90,15 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
     });
 
     controller = spawnNode(serveArgs);
-    await waitFor('both boards provisioned after restart', () =>
-      ask(mqttUrl, async (rpc) => {
-        const p = await phases(rpc);
-        return p['cp-01'] === 'provisioned' && p['w-02'] === 'provisioned';
-      }), 30_000).catch(async (err) => {
+    await waitFor(
+      'both boards provisioned after restart',
+      () =>
+        ask(mqttUrl, async (rpc) => {
+          const p = await phases(rpc);
+          return p['cp-01'] === 'provisioned' && p['w-02'] === 'provisioned';
+        }),
+      30_000,
+    ).catch(async (err) => {
       throw new Error(`${(err as Error).message}\ncontroller output:\n${controller.output()}`);
     });
     for (const b of boards) {
@@ -84,7 +106,10 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
       expect((await readFile(join(b.root, 'etc/hostname'), 'utf8')).trim()).toMatch(/^(cp-01|w-02)$/);
     }
     const detail = await ask(mqttUrl, (rpc) => rpc.call('nodes.show', { name: 'w-02' }));
-    expect(detail.run?.steps.find((s) => s.kind === 'run-script')).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect(detail.run?.steps.find((s) => s.kind === 'run-script')).toMatchObject({
+      state: 'succeeded',
+      attempt: 1,
+    });
   }, 90_000);
 
   it('an agent killed with SIGKILL mid-step reports the step interrupted after restart and the plan resumes', async () => {
@@ -95,24 +120,45 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
     cleanups.push(() => rpc.close());
 
     const root = await copyHostFixture('pi5-b');
-    const agentArgs = [AGENT_BIN, 'run', '--controller', controller.mqttUrl, '--host-root', root, '--state-dir', join(root, 'state'), '--log-level', 'warn'];
+    const agentArgs = [
+      AGENT_BIN,
+      'run',
+      '--controller',
+      controller.mqttUrl,
+      '--host-root',
+      root,
+      '--state-dir',
+      join(root, 'state'),
+      '--log-level',
+      'warn',
+    ];
     let agent = spawnNode(agentArgs);
     cleanups.push(() => kill9(agent.child));
-    await waitFor('w-01 inside setup.sh', async () => (await lines(join(root, 'setup-starts'))).length === 1, 30_000);
+    await waitFor(
+      'w-01 inside setup.sh',
+      async () => (await lines(join(root, 'setup-starts'))).length === 1,
+      30_000,
+    );
     const before = await rpc.call('nodes.why', { name: 'w-01' });
     expect(before.currentStep).toMatchObject({ kind: 'run-script', state: 'running', attempt: 1 });
 
     await kill9(agent.child);
     await writeFile(join(root, 'release'), ''); // lets the orphaned script of the dead agent end too
     agent = spawnNode(agentArgs);
-    await waitFor('w-01 provisioned after the agent restarted', async () => (await phases(rpc))['w-01'] === 'provisioned', 30_000);
+    await waitFor(
+      'w-01 provisioned after the agent restarted',
+      async () => (await phases(rpc))['w-01'] === 'provisioned',
+      30_000,
+    );
 
     const run = (await rpc.call('nodes.show', { name: 'w-01' })).run;
     const step = run?.steps.find((s) => s.kind === 'run-script');
     expect(step).toMatchObject({ state: 'succeeded', attempt: 2 });
     expect(await lines(join(root, 'setup-starts'))).toHaveLength(2);
     // The killed attempt is on record in the agent's journal as interrupted, not lost.
-    const journal = JSON.parse(await readFile(join(root, 'state/journal', `${run?.id}-${step?.index}-1.json`), 'utf8'));
+    const journal = JSON.parse(
+      await readFile(join(root, 'state/journal', `${run?.id}-${step?.index}-1.json`), 'utf8'),
+    );
     expect(journal).toMatchObject({ result: { outcome: 'interrupted' } });
   }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeGitRepo } from '../../../test/support/host-root.js';
 import { connectMqtt } from '../../src/transport/mqtt.js';
 import {
   FIXTURE_INVENTORY,
@@ -11,7 +12,6 @@ import {
   startTestController,
   waitFor,
 } from '../support/e2e.js';
-import { makeGitRepo } from '../../../test/support/host-root.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -56,9 +56,14 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
   it('keeps a board whose MAC and serial belong to different entries pending, without a plan', async () => {
     const { controller, rpc } = await controllerWith(FIXTURE_INVENTORY);
     const { root } = await agentOn(controller.mqttUrl, 'pi5-conflict');
-    await waitFor('conflicting board pending', async () => (await phases(rpc))['pi-10000000000000a3'] === 'pending');
+    await waitFor(
+      'conflicting board pending',
+      async () => (await phases(rpc))['pi-10000000000000a3'] === 'pending',
+    );
     const why = await rpc.call('nodes.why', { name: 'pi-10000000000000a3' });
-    expect(why.reason).toBe('identity-mismatch: MAC dc:a6:32:00:00:0a is cp-01 but serial 10000000000000a3 is w-02');
+    expect(why.reason).toBe(
+      'identity-mismatch: MAC dc:a6:32:00:00:0a is cp-01 but serial 10000000000000a3 is w-02',
+    );
     expect((await rpc.call('nodes.show', { name: 'pi-10000000000000a3' })).run).toBeNull();
     const { readFile } = await import('node:fs/promises');
     expect((await readFile(`${root}/etc/hostname`, 'utf8')).trim()).toBe('raspberrypi');
@@ -71,7 +76,9 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
     await agentOn(controller.mqttUrl, 'pi5-b');
     await waitFor('w-01 provisioned', async () => (await phases(rpc))['w-01'] === 'provisioned');
     const detail = await rpc.call('nodes.show', { name: 'w-01' });
-    expect(detail.run?.steps.find((s) => s.kind === 'run-script')?.outputTail).toContain('setting up w-01 as worker');
+    expect(detail.run?.steps.find((s) => s.kind === 'run-script')?.outputTail).toContain(
+      'setting up w-01 as worker',
+    );
   });
 
   it('rejects and counts malformed payloads on every topic without crashing, then keeps working', async () => {
@@ -79,13 +86,22 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
     const nodeId = 'pi-10000000000000a3';
     const rogue = await connectMqtt(controller.mqttUrl, { clientId: `agent-${nodeId}` });
     cleanups.push(() => rogue.close(true));
-    const garbage = ['not json', '{}', JSON.stringify({ v: 99 }), JSON.stringify({ v: 1, identity: { nodeId: 'pi-other' } })];
+    const garbage = [
+      'not json',
+      '{}',
+      JSON.stringify({ v: 99 }),
+      JSON.stringify({ v: 1, identity: { nodeId: 'pi-other' } }),
+    ];
     for (const kind of ['hello', 'status', 'events', 'cmd-result'] as const) {
       for (const g of garbage) await rogue.publish(`osbuild/v1/nodes/${nodeId}/${kind}`, g, { qos: 1 });
     }
     // A hello claiming another node's identity on this node's topic.
     const { helloFrom } = await import('../support/provisioner-harness.js');
-    await rogue.publish(`osbuild/v1/nodes/${nodeId}/hello`, helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a' }), { qos: 1 });
+    await rogue.publish(
+      `osbuild/v1/nodes/${nodeId}/hello`,
+      helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a' }),
+      { qos: 1 },
+    );
     const cli = await connectMqtt(controller.mqttUrl, { clientId: 'cli-rogue' });
     cleanups.push(() => cli.close(true));
     await cli.publish('osbuild/v1/rpc/request', '{"v":1,"id":"x"}', { qos: 1 });
@@ -95,7 +111,13 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
       const s = await rpc.call('controller.stats', {});
       return s.rejectedMessages.hello === 5 && s.rejectedMessages['rpc-request'] === 2 ? s : null;
     });
-    expect(stats.rejectedMessages).toMatchObject({ hello: 5, status: 4, events: 4, 'cmd-result': 4, 'rpc-request': 2 });
+    expect(stats.rejectedMessages).toMatchObject({
+      hello: 5,
+      status: 4,
+      events: 4,
+      'cmd-result': 4,
+      'rpc-request': 2,
+    });
     expect(stats.nodes).toBe(0);
 
     // Nothing was harmed: a real board still provisions.
@@ -109,7 +131,10 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
     await agentOn(controller.mqttUrl, 'pi5-unknown');
     await waitFor('unknown pending', async () => (await phases(rpc))['pi-10000000000000ff'] === 'pending');
 
-    await writeFile(ws.inventoryPath, `${FIXTURE_INVENTORY}  - mac: "dc:a6:32:00:00:99"\n    hostname: w-03\n    role: wrker\n`);
+    await writeFile(
+      ws.inventoryPath,
+      `${FIXTURE_INVENTORY}  - mac: "dc:a6:32:00:00:99"\n    hostname: w-03\n    role: wrker\n`,
+    );
     const broken = await waitFor('reload refused', async () => {
       const s = await rpc.call('controller.stats', {});
       return s.inventory.lastError ? s : null;
@@ -118,14 +143,22 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
     expect(broken.inventory.entries).toBe(3);
     expect((await phases(rpc))['pi-10000000000000ff']).toBe('pending');
 
-    await writeFile(ws.inventoryPath, `${FIXTURE_INVENTORY}  - mac: "dc:a6:32:00:00:99"\n    hostname: w-03\n    role: worker\n`);
-    await waitFor('unknown board matched after the fix', async () => (await phases(rpc))['w-03'] === 'provisioned');
+    await writeFile(
+      ws.inventoryPath,
+      `${FIXTURE_INVENTORY}  - mac: "dc:a6:32:00:00:99"\n    hostname: w-03\n    role: worker\n`,
+    );
+    await waitFor(
+      'unknown board matched after the fix',
+      async () => (await phases(rpc))['w-03'] === 'provisioned',
+    );
     const fixed = await rpc.call('controller.stats', {});
     expect(fixed.inventory).toMatchObject({ entries: 4, lastError: null });
   });
 
   it('refuses to start on an invalid inventory, naming file, line and field', async () => {
     const ws = await makeWorkspace('nodes:\n  - mac: "zz"\n    hostname: a\n    role: worker\n');
-    await expect(startTestController(ws)).rejects.toThrow(/nodes\.yaml:2:10: nodes\[0\]\.mac: expected a MAC address/);
+    await expect(startTestController(ws)).rejects.toThrow(
+      /nodes\.yaml:2:10: nodes\[0\]\.mac: expected a MAC address/,
+    );
   });
 });

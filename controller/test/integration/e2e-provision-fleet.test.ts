@@ -38,15 +38,33 @@ describe('end to end: real controller, real agents on fixture roots (host action
     const { rpc, agents } = await fleet(['pi5-a', 'pi5-b', 'pi5-c', 'pi5-unknown']);
     await waitFor('three boards provisioned and one pending', async () => {
       const p = await phases(rpc);
-      return p['cp-01'] === 'provisioned' && p['w-01'] === 'provisioned' && p['w-02'] === 'provisioned' && p['pi-10000000000000ff'] === 'pending';
+      return (
+        p['cp-01'] === 'provisioned' &&
+        p['w-01'] === 'provisioned' &&
+        p['w-02'] === 'provisioned' &&
+        p['pi-10000000000000ff'] === 'pending'
+      );
     });
 
     const list = await rpc.call('nodes.list', {});
     const byName = Object.fromEntries(list.map((n) => [n.name, n]));
-    expect(byName['cp-01']).toMatchObject({ nodeId: 'pi-10000000000000a1', mac: 'dc:a6:32:00:00:0a', serial: '10000000000000a1', role: 'control-plane', ip: '10.0.10.10', online: true });
-    expect(byName['w-01']).toMatchObject({ nodeId: 'pi-10000000000000a2', role: 'worker', reason: 'plan complete' });
+    expect(byName['cp-01']).toMatchObject({
+      nodeId: 'pi-10000000000000a1',
+      mac: 'dc:a6:32:00:00:0a',
+      serial: '10000000000000a1',
+      role: 'control-plane',
+      ip: '10.0.10.10',
+      online: true,
+    });
+    expect(byName['w-01']).toMatchObject({
+      nodeId: 'pi-10000000000000a2',
+      role: 'worker',
+      reason: 'plan complete',
+    });
     expect(byName['pi-10000000000000ff']).toMatchObject({ phase: 'pending', role: null, hostname: null });
-    expect(byName['pi-10000000000000ff']!.reason).toMatch(/^unknown: no inventory entry has MAC dc:a6:32:00:00:99/);
+    expect(byName['pi-10000000000000ff']!.reason).toMatch(
+      /^unknown: no inventory entry has MAC dc:a6:32:00:00:99/,
+    );
     for (const n of list) expect(n.lastSeen).toMatch(/^\d{4}-\d\d-\d\dT/);
 
     // Everything the steps changed stays inside each board's root.
@@ -55,10 +73,19 @@ describe('end to end: real controller, real agents on fixture roots (host action
     expect((await readFile(join(root('pi5-b'), 'etc/hostname'), 'utf8')).trim()).toBe('w-01');
     expect((await readFile(join(root('pi5-c'), 'etc/hostname'), 'utf8')).trim()).toBe('w-02');
     expect((await readFile(join(root('pi5-unknown'), 'etc/hostname'), 'utf8')).trim()).toBe('raspberrypi');
-    expect((await readFile(join(root('pi5-a'), 'etc/osbuild/bootstrapped'), 'utf8')).trim()).toBe('control-plane');
+    expect((await readFile(join(root('pi5-a'), 'etc/osbuild/bootstrapped'), 'utf8')).trim()).toBe(
+      'control-plane',
+    );
     // pi5-a runs NetworkManager (Raspberry Pi OS), pi5-c systemd-networkd.
-    expect(await readFile(join(root('pi5-a'), 'etc/NetworkManager/system-connections/osbuild-eth0.nmconnection'), 'utf8')).toMatch(/10\.0\.10\.10\/24/);
-    expect(await readFile(join(root('pi5-c'), 'etc/systemd/network/10-osbuild-eth0.network'), 'utf8')).toMatch(/10\.0\.10\.12\/24/);
+    expect(
+      await readFile(
+        join(root('pi5-a'), 'etc/NetworkManager/system-connections/osbuild-eth0.nmconnection'),
+        'utf8',
+      ),
+    ).toMatch(/10\.0\.10\.10\/24/);
+    expect(
+      await readFile(join(root('pi5-c'), 'etc/systemd/network/10-osbuild-eth0.network'), 'utf8'),
+    ).toMatch(/10\.0\.10\.12\/24/);
 
     const detail = await rpc.call('nodes.show', { name: 'w-02' });
     expect(detail.run?.steps.map((s) => [s.kind, s.state])).toEqual([
@@ -69,31 +96,54 @@ describe('end to end: real controller, real agents on fixture roots (host action
     ]);
     expect(detail).toMatchObject({ model: 'Raspberry Pi 5 Model B Rev 1.0', bootSource: 'nvme' });
 
-    const approved = await rpc.call('nodes.approve', { nodeId: 'pi-10000000000000ff', hostname: 'extra-01', role: 'worker' });
+    const approved = await rpc.call('nodes.approve', {
+      nodeId: 'pi-10000000000000ff',
+      hostname: 'extra-01',
+      role: 'worker',
+    });
     expect(approved.phase).toBe('provisioning');
-    await waitFor('approved board provisioned', async () => (await phases(rpc))['extra-01'] === 'provisioned');
+    await waitFor(
+      'approved board provisioned',
+      async () => (await phases(rpc))['extra-01'] === 'provisioned',
+    );
     expect((await readFile(join(root('pi5-unknown'), 'etc/hostname'), 'utf8')).trim()).toBe('extra-01');
   });
 
   it('does not provision a provisioned node again when it reboots', async () => {
     const { controller, rpc, agents } = await fleet(['pi5-c']);
     await waitFor('w-02 provisioned', async () => (await phases(rpc))['w-02'] === 'provisioned');
-    const runsBefore = (await readFile(join(agents['pi5-c']!.root, 'etc/osbuild/setup-runs'), 'utf8')).trim().split('\n');
+    const runsBefore = (await readFile(join(agents['pi5-c']!.root, 'etc/osbuild/setup-runs'), 'utf8'))
+      .trim()
+      .split('\n');
     const runId = (await rpc.call('nodes.show', { name: 'w-02' })).run?.id;
     await agents['pi5-c']!.agent.stop();
 
     // Same board, same disk, new boot.
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(agents['pi5-c']!.root, 'proc/sys/kernel/random/boot_id'), 'c0ffee00-0000-4000-8000-000000000c02\n');
+    await writeFile(
+      join(agents['pi5-c']!.root, 'proc/sys/kernel/random/boot_id'),
+      'c0ffee00-0000-4000-8000-000000000c02\n',
+    );
     const { startAgent } = await import('@osbuild/agent');
     const pino = (await import('pino')).default;
-    const again = await startAgent({ controllerUrl: controller.mqttUrl, hostRoot: agents['pi5-c']!.root, logger: pino({ level: 'silent' }), reconnect: { baseMs: 50, capMs: 500 } });
+    const again = await startAgent({
+      controllerUrl: controller.mqttUrl,
+      hostRoot: agents['pi5-c']!.root,
+      logger: pino({ level: 'silent' }),
+      reconnect: { baseMs: 50, capMs: 500 },
+    });
     cleanups.push(() => again.stop());
-    await waitFor('new boot id recorded', async () => (await rpc.call('nodes.show', { name: 'w-02' })).bootId === 'c0ffee00-0000-4000-8000-000000000c02');
+    await waitFor(
+      'new boot id recorded',
+      async () =>
+        (await rpc.call('nodes.show', { name: 'w-02' })).bootId === 'c0ffee00-0000-4000-8000-000000000c02',
+    );
     const after = await rpc.call('nodes.show', { name: 'w-02' });
     expect(after).toMatchObject({ phase: 'provisioned', online: true });
     expect(after.run?.id).toBe(runId);
-    const runsAfter = (await readFile(join(agents['pi5-c']!.root, 'etc/osbuild/setup-runs'), 'utf8')).trim().split('\n');
+    const runsAfter = (await readFile(join(agents['pi5-c']!.root, 'etc/osbuild/setup-runs'), 'utf8'))
+      .trim()
+      .split('\n');
     expect(runsAfter).toEqual(runsBefore);
   });
 });

@@ -25,7 +25,11 @@ describe('provisioner on a real SQLite store', () => {
       if (h.sent.length === before) break;
     }
     expect(kinds).toEqual(['set-hostname', 'configure-network', 'run-script', 'mark-provisioned']);
-    expect(h.store.nodes.get(known.identity.nodeId)).toMatchObject({ phase: 'provisioned', hostname: 'cp-01', role: 'control-plane' });
+    expect(h.store.nodes.get(known.identity.nodeId)).toMatchObject({
+      phase: 'provisioned',
+      hostname: 'cp-01',
+      role: 'control-plane',
+    });
   });
 
   it('re-sends the same command id when a node says hello again mid-step', () => {
@@ -55,7 +59,10 @@ describe('provisioner on a real SQLite store', () => {
     const h = provisionerHarness({ inventory });
     h.provisioner.onHello(known);
     const first = h.lastCommand();
-    h.provisioner.onResult(known.identity.nodeId, h.result(first, 'failed', { exitCode: 7, outputTail: 'boom\n' }));
+    h.provisioner.onResult(
+      known.identity.nodeId,
+      h.result(first, 'failed', { exitCode: 7, outputTail: 'boom\n' }),
+    );
     expect(h.sent).toHaveLength(1);
     h.provisioner.tick();
     expect(h.sent).toHaveLength(1); // backoff not over yet
@@ -64,7 +71,10 @@ describe('provisioner on a real SQLite store', () => {
     const second = h.lastCommand();
     expect(second.id).not.toBe(first.id);
     expect(second.body).toMatchObject({ index: 0, attempt: 2 });
-    h.provisioner.onResult(known.identity.nodeId, h.result(second, 'failed', { exitCode: 7, outputTail: 'boom again\n' }));
+    h.provisioner.onResult(
+      known.identity.nodeId,
+      h.result(second, 'failed', { exitCode: 7, outputTail: 'boom again\n' }),
+    );
     const node = h.store.nodes.get(known.identity.nodeId)!;
     expect(node.phase).toBe('failed');
     expect(node.reason).toBe('step 0 (set-hostname cp-01) failed with exit code 7 after 2 attempts');
@@ -89,12 +99,18 @@ describe('provisioner on a real SQLite store', () => {
   it('recognises a provisioned node that reboots and does not provision it again', () => {
     const h = provisionerHarness({ inventory });
     h.provisioner.onHello(known);
-    for (let i = 0; i < 4; i++) h.provisioner.onResult(known.identity.nodeId, h.result(h.lastCommand(), 'succeeded'));
+    for (let i = 0; i < 4; i++)
+      h.provisioner.onResult(known.identity.nodeId, h.result(h.lastCommand(), 'succeeded'));
     expect(h.store.nodes.get(known.identity.nodeId)!.phase).toBe('provisioned');
     const sent = h.sent.length;
-    h.provisioner.onHello(helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a', bootId: 'boot-2' }));
+    h.provisioner.onHello(
+      helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a', bootId: 'boot-2' }),
+    );
     expect(h.sent).toHaveLength(sent);
-    expect(h.store.nodes.get(known.identity.nodeId)).toMatchObject({ phase: 'provisioned', boot_id: 'boot-2' });
+    expect(h.store.nodes.get(known.identity.nodeId)).toMatchObject({
+      phase: 'provisioned',
+      boot_id: 'boot-2',
+    });
     expect(h.store.events.forNode(known.identity.nodeId).map((e) => e.type)).toContain('rebooted');
   });
 
@@ -111,14 +127,22 @@ describe('provisioner on a real SQLite store', () => {
     const approved = h.provisioner.approve(stranger.identity.nodeId, 'extra-01', 'worker');
     expect(approved).toMatchObject({ phase: 'provisioning', hostname: 'extra-01', role: 'worker' });
     expect(h.sent).toHaveLength(1);
-    expect(() => h.provisioner.approve(stranger.identity.nodeId, 'extra-01', 'worker')).toThrow(/only pending/);
+    expect(() => h.provisioner.approve(stranger.identity.nodeId, 'extra-01', 'worker')).toThrow(
+      /only pending/,
+    );
 
     const late = helloFrom({ serial: '10000000000000ee', mac: 'dc:a6:32:00:00:ee' });
     h.provisioner.onHello(late);
     expect(h.store.nodes.get(late.identity.nodeId)!.phase).toBe('pending');
-    h.setInventory({ ...inventory, nodes: [...inventory.nodes, { mac: 'dc:a6:32:00:00:ee', hostname: 'w-03', role: 'worker' }] });
+    h.setInventory({
+      ...inventory,
+      nodes: [...inventory.nodes, { mac: 'dc:a6:32:00:00:ee', hostname: 'w-03', role: 'worker' }],
+    });
     h.provisioner.rematchUnsettled();
-    expect(h.store.nodes.get(late.identity.nodeId)).toMatchObject({ phase: 'provisioning', hostname: 'w-03' });
+    expect(h.store.nodes.get(late.identity.nodeId)).toMatchObject({
+      phase: 'provisioning',
+      hostname: 'w-03',
+    });
   });
 
   it('puts a board whose MAC and serial disagree in pending, and a second claimant of a host in conflict', () => {
@@ -130,7 +154,9 @@ describe('provisioner on a real SQLite store', () => {
     h.provisioner.onHello(known);
     const twin = helloFrom({ serial: '10000000000000b9', mac: 'dc:a6:32:00:00:0a' });
     h.provisioner.onHello(twin);
-    expect(h.store.nodes.get(twin.identity.nodeId)!.reason).toBe(`conflict: cp-01 is already held by node ${known.identity.nodeId}`);
+    expect(h.store.nodes.get(twin.identity.nodeId)!.reason).toBe(
+      `conflict: cp-01 is already held by node ${known.identity.nodeId}`,
+    );
   });
 
   it('ignores results for commands it never sent or that belong to another node', () => {

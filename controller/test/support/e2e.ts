@@ -1,16 +1,16 @@
 // Helpers for end-to-end tests: a real controller (in-process or as a child process) on
 // 127.0.0.1, real agents on copied fixture host roots, and an operator client.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
 import pino from 'pino';
+import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 
 export const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/osbuild.js', import.meta.url));
 export const AGENT_BIN = fileURLToPath(new URL('../../../agent/bin/osbuild-agent.js', import.meta.url));
@@ -60,7 +60,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A temp workspace with an inventory file and a bootstrap directory holding `files`. */
-export async function makeWorkspace(inventory: string, files: Record<string, string> = { 'setup.sh': RECORDING_SETUP }) {
+export async function makeWorkspace(
+  inventory: string,
+  files: Record<string, string> = { 'setup.sh': RECORDING_SETUP },
+) {
   const dir = await mkdtemp(join(tmpdir(), 'osbuild-e2e-'));
   const bootstrapDir = join(dir, 'bootstrap');
   await mkdir(bootstrapDir);
@@ -76,7 +79,10 @@ export async function makeWorkspace(inventory: string, files: Record<string, str
 }
 
 /** Start a controller in-process with fast retries. */
-export async function startTestController(ws: { bootstrapDir: string; inventoryPath: string; dataDir: string }, extra: { port?: number; httpPort?: number } = {}): Promise<ControllerHandle> {
+export async function startTestController(
+  ws: { bootstrapDir: string; inventoryPath: string; dataDir: string },
+  extra: { port?: number; httpPort?: number } = {},
+): Promise<ControllerHandle> {
   return startController({
     inventoryPath: ws.inventoryPath,
     dataDir: ws.dataDir,
@@ -90,7 +96,10 @@ export async function startTestController(ws: { bootstrapDir: string; inventoryP
 }
 
 /** Start an in-process agent on a fresh copy of a fixture board. */
-export async function startFixtureAgent(mqttUrl: string, fixture: string): Promise<{ agent: AgentHandle; root: string }> {
+export async function startFixtureAgent(
+  mqttUrl: string,
+  fixture: string,
+): Promise<{ agent: AgentHandle; root: string }> {
   const root = await copyHostFixture(fixture);
   const agent = await startAgent({
     controllerUrl: mqttUrl,
@@ -107,7 +116,11 @@ export function operator(mqttUrl: string): RpcClient {
 }
 
 /** Poll until `check` returns a truthy value, or fail with the last value seen. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false | null>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -118,7 +131,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

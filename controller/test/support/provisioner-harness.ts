@@ -55,7 +55,11 @@ export function provisionerHarness(opts: { inventory: unknown; dir?: string; clo
       if (!last) throw new Error('no command sent');
       return last.cmd;
     },
-    result(cmd: Command, outcome: CommandResult['outcome'], extra: Partial<CommandResult> = {}): CommandResult {
+    result(
+      cmd: Command,
+      outcome: CommandResult['outcome'],
+      extra: Partial<CommandResult> = {},
+    ): CommandResult {
       return {
         v: PROTOCOL_VERSION,
         id: cmd.id,
@@ -72,7 +76,12 @@ export function provisionerHarness(opts: { inventory: unknown; dir?: string; clo
 }
 
 /** A hello from a board with the given hardware. */
-export function helloFrom(opts: { serial: string | null; mac: string; bootId?: string; nodeId?: string }): Hello {
+export function helloFrom(opts: {
+  serial: string | null;
+  mac: string;
+  bootId?: string;
+  nodeId?: string;
+}): Hello {
   return {
     v: PROTOCOL_VERSION,
     seq: 0,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { type Inventory, inventorySchema } from './schema.js';
 
 /** One problem in an inventory file, located precisely enough for an editor to jump to it. */
@@ -26,6 +26,13 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
     .join('');
+}
+
+/** Where a mapping's key starts (an unknown key is reported at the key, not at its value). */
+function keyOffset(map: unknown, key: unknown): number | undefined {
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
 }
 
 /** Parse inventory text; never throws. `file` is only used to label issues. */
@@ -64,6 +71,8 @@ export function parseInventory(text: string, file: string): InventoryParseResult
           break;
         }
       }
+      if (issue.code === 'unrecognized_keys')
+        offset = keyOffset(doc.getIn(path.slice(0, -1), true), path.at(-1)) ?? offset;
       const message =
         issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
           ? `required field is missing (${issue.message})`

@@ -36,7 +36,7 @@ describe('inventory loader', () => {
   it('reports a misspelt key at the key and the missing field at its entry', async () => {
     expect(await issuesOf('typo-key.yaml')).toEqual([
       'typo-key.yaml:2:5: nodes[0].hostname: required field is missing (Invalid input: expected string, received undefined)',
-      'typo-key.yaml:3:15: nodes[0].hostnmae: Unrecognized key: "hostnmae"',
+      'typo-key.yaml:3:5: nodes[0].hostnmae: Unrecognized key: "hostnmae"',
     ]);
   });
 

@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import { addClientOptions, type ClientFlags, withRpcClient } from '../client-options.js';
+import type { CliContext } from '../context.js';
+import { renderOutput } from '../output/format.js';
+import { approvedText, nodeDetailText, nodeListTable, nodeWhyText } from '../output/nodes.js';
+
+/** `osbuild nodes ls|show|why|approve`. */
+export function nodesCommand(ctx: CliContext): Command {
+  const nodes = new Command('nodes').description('list, inspect and approve nodes');
+  const print = (text: string) => ctx.io.stdout.write(text);
+
+  addClientOptions(
+    nodes
+      .command('ls')
+      .alias('list')
+      .description('list every node the controller knows, with its phase and why it is there'),
+  ).action(async (flags: ClientFlags) => {
+    const list = await withRpcClient(ctx, flags, (c) => c.call('nodes.list', {}));
+    print(renderOutput(flags.output, list, () => nodeListTable(list, ctx.now())));
+  });
+
+  addClientOptions(
+    nodes
+      .command('show')
+      .description('show one node: identity, phase and the steps of its current run')
+      .argument('<name>', 'inventory hostname or node id'),
+  ).action(async (name: string, flags: ClientFlags) => {
+    const node = await withRpcClient(ctx, flags, (c) => c.call('nodes.show', { name }));
+    print(renderOutput(flags.output, node, () => nodeDetailText(node, ctx.now())));
+  });
+
+  addClientOptions(
+    nodes
+      .command('why')
+      .description('explain what a node is waiting for, or which step failed and how')
+      .argument('<name>', 'inventory hostname or node id'),
+  ).action(async (name: string, flags: ClientFlags) => {
+    const why = await withRpcClient(ctx, flags, (c) => c.call('nodes.why', { name }));
+    print(renderOutput(flags.output, why, () => nodeWhyText(why)));
+  });
+
+  addClientOptions(
+    nodes
+      .command('approve')
+      .description('accept a pending node and give it a hostname (and role)')
+      .argument('<node-id>', 'node id as `nodes ls` shows it, e.g. pi-10000000abcdef01')
+      .requiredOption('--as <hostname>', 'hostname the node gets')
+      .addOption(new Option('--role <role>', 'role of the node').choices(['control-plane', 'worker'])),
+  ).action(async (nodeId: string, flags: ClientFlags & { as: string; role?: 'control-plane' | 'worker' }) => {
+    const params = { nodeId, hostname: flags.as, ...(flags.role ? { role: flags.role } : {}) };
+    const node = await withRpcClient(ctx, flags, (c) => c.call('nodes.approve', params));
+    print(renderOutput(flags.output, node, () => approvedText(node)));
+  });
+
+  return nodes;
+}
