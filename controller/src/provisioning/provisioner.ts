@@ -160,6 +160,53 @@ export class Provisioner {
   }
 
   /**
+   * Operator retry. A failed node resumes at its failed step with a fresh attempt budget; with
+   * `fromStart` a failed or provisioned node gets a new run planned from the current inventory.
+   */
+  retry(name: string, fromStart: boolean): NodeRow {
+    const nodeId = this.d.store.tx(() => {
+      const node = this.d.store.nodes.findByName(name);
+      if (!node) throw new UserError('not-found', `no node named ${name}`);
+      const now = this.now();
+      if (fromStart) {
+        if (node.phase !== 'failed' && node.phase !== 'provisioned') {
+          throw new UserError(
+            'invalid-state',
+            `${name} is ${node.phase}; only failed or provisioned nodes start over`,
+          );
+        }
+        if (node.current_run_id && this.d.store.runs.get(node.current_run_id)?.state === 'running') {
+          this.d.store.runs.finishRun(node.current_run_id, 'cancelled', now);
+        }
+        this.d.store.nodes.setCurrentRun(node.node_id, null);
+        this.d.store.events.append(node.node_id, 'retry', { fromStart: true }, now);
+        this.setPhase(node.node_id, 'discovered', 'an operator asked to provision it again');
+        return node.node_id;
+      }
+      const failed = node.current_run_id ? this.d.store.runs.lastFailedStep(node.current_run_id) : undefined;
+      if (node.phase !== 'failed' || !node.current_run_id || !failed) {
+        throw new UserError(
+          'invalid-state',
+          `${name} is ${node.phase}, not failed; use --from-start to provision it again`,
+        );
+      }
+      const budget = failed.attempt + 1 + this.d.inventory().defaults.stepRetries;
+      this.d.store.runs.reopen(node.current_run_id, failed.idx, budget, now);
+      this.d.store.events.append(node.node_id, 'retry', { fromStart: false, index: failed.idx }, now);
+      this.setPhase(
+        node.node_id,
+        'provisioning',
+        `an operator asked to retry step ${failed.idx} (${failed.kind})`,
+      );
+      return node.node_id;
+    });
+    this.flush(this.d.store.tx(() => this.advance(nodeId)));
+    const node = this.d.store.nodes.get(nodeId);
+    if (!node) throw new Error(`node ${nodeId} vanished`);
+    return node;
+  }
+
+  /**
    * Move a node as far as it can go now, returning the commands to send. Called inside a
    * transaction; idempotent, so calling it again (a re-sent hello) re-sends the same command.
    */

@@ -29,6 +29,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     'nodes.show': ({ name }) => toDetail(d.store, findNode(name)),
     'nodes.why': ({ name }) => toWhy(d.store, findNode(name)),
     'nodes.approve': ({ nodeId, hostname, role }) => toSummary(d.provisioner.approve(nodeId, hostname, role)),
+    'nodes.retry': ({ name, fromStart }) => toSummary(d.provisioner.retry(name, fromStart ?? false)),
     'controller.stats': () => ({
       version: d.version,
       startedAt: d.startedAt,

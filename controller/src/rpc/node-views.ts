@@ -92,9 +92,9 @@ function waitingFor(n: NodeRow, current: StepRow | undefined): string {
         return `step ${current.idx} (${current.kind}) to report a result${offline}`;
       return `a retry of step ${current.idx} (${current.kind}) at ${current.not_before ?? 'once the node is back'}${offline}`;
     case 'provisioned':
-      return 'nothing: provisioning is complete';
+      return `nothing: provisioning is complete (\`osbuild nodes retry ${n.hostname ?? n.node_id} --from-start\` runs it again)`;
     case 'failed':
-      return 'an operator: fix the failing step (see below), then reprovision the node';
+      return `an operator: fix the cause of the failing step (see below), then \`osbuild nodes retry ${n.hostname ?? n.node_id}\``;
     case 'joined':
     case 'ready':
       return 'nothing';

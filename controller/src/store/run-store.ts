@@ -119,6 +119,16 @@ export class RunStore {
     this.db.prepare('UPDATE runs SET state=?, finished_at=? WHERE id=?').run(state, now, runId);
   }
 
+  /** Reopen a failed run at step `idx` with a fresh attempt budget (operator retry). */
+  reopen(runId: string, idx: number, maxAttempts: number, now: string): void {
+    this.db
+      .prepare(`UPDATE runs SET state='running', finished_at=NULL, max_attempts=? WHERE id=?`)
+      .run(maxAttempts, runId);
+    this.db
+      .prepare(`UPDATE steps SET state='pending', not_before=?, deadline=NULL WHERE run_id=? AND idx=?`)
+      .run(now, runId, idx);
+  }
+
   /** Running steps whose deadline has passed. */
   overdue(now: string): StepRow[] {
     return this.db

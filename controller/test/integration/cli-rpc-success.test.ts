@@ -25,6 +25,12 @@ function answer(req: RpcRequest): object {
       return okReply(req, NODE_WHY);
     case 'nodes.approve':
       return okReply(req, { ...NODE_LIST[1], name: 'w9', hostname: 'w9', role: 'worker', phase: 'matched' });
+    case 'nodes.retry':
+      return okReply(req, {
+        ...NODE_LIST[0],
+        phase: 'provisioning',
+        reason: 'an operator asked to retry step 2 (run-script)',
+      });
     case 'controller.stats':
       return okReply(req, STATS);
   }
@@ -88,6 +94,17 @@ describe('rpc commands against a responding controller', () => {
       hostname: 'w9',
       role: 'worker',
     });
+  });
+
+  it('nodes retry sends the name and whether to start over', async () => {
+    const r = await cli(['nodes', 'retry', 'w-02']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Retrying .+; phase provisioning: an operator asked to retry step 2 \(run-script\)\.\n$/,
+    );
+    expect(responder.requests.at(-1)?.params).toEqual({ name: 'w-02', fromStart: false });
+    await cli(['nodes', 'retry', 'w-02', '--from-start']);
+    expect(responder.requests.at(-1)?.params).toEqual({ name: 'w-02', fromStart: true });
   });
 
   it('status -o yaml prints yaml', async () => {

@@ -83,6 +83,37 @@ describe('provisioner on a real SQLite store', () => {
     expect(why.waitingFor).toMatch(/operator/);
   });
 
+  it('lets an operator retry a failed node from its failed step, or provision a node again from the start', () => {
+    const h = provisionerHarness({ inventory });
+    const id = known.identity.nodeId;
+    h.provisioner.onHello(known);
+    h.provisioner.onResult(id, h.result(h.lastCommand(), 'succeeded'));
+    h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
+    h.clock.advance(1_000);
+    h.provisioner.tick();
+    h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
+    expect(h.store.nodes.get(id)!.phase).toBe('failed');
+    expect(() => h.provisioner.retry('cp-01', true)).not.toThrow();
+    expect(h.store.nodes.get(id)!.phase).toBe('provisioning');
+    const fresh = h.lastCommand();
+    expect(fresh.body).toMatchObject({ index: 0, attempt: 1 });
+    expect(fresh.body.type === 'run-step' && fresh.body.runId).not.toBe(
+      h.sent[0]!.cmd.body.type === 'run-step' && h.sent[0]!.cmd.body.runId,
+    );
+
+    // Fail the new run at step 1, then resume just that step.
+    h.provisioner.onResult(id, h.result(fresh, 'succeeded'));
+    h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
+    h.clock.advance(1_000);
+    h.provisioner.tick();
+    h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
+    expect(() => h.provisioner.retry('cp-01', false)).not.toThrow();
+    expect(h.lastCommand().body).toMatchObject({ index: 1, attempt: 3 });
+    expect(h.store.nodes.get(id)!.reason).toBe('step 1 (configure-network) attempt 3');
+    expect(() => h.provisioner.retry('cp-01', false)).toThrow(/not failed/);
+    expect(() => h.provisioner.retry('nobody', false)).toThrow(/no node named nobody/);
+  });
+
   it('times a step out when no result arrives before its deadline', () => {
     const h = provisionerHarness({ inventory });
     h.provisioner.onHello(known);

@@ -9,6 +9,7 @@ const COMMANDS = [
   ['nodes', 'show'],
   ['nodes', 'why'],
   ['nodes', 'approve'],
+  ['nodes', 'retry'],
   ['status'],
   ['inventory'],
   ['inventory', 'check'],

@@ -84,6 +84,10 @@ export const rpcMethods = {
     params: z.object({ nodeId, hostname: z.string().min(1), role: nodeRole.optional() }),
     result: nodeSummary,
   },
+  'nodes.retry': {
+    params: z.object({ name: z.string().min(1), fromStart: z.boolean().optional() }),
+    result: nodeSummary,
+  },
   'controller.stats': {
     params: z.object({}),
     result: z.object({

@@ -2,11 +2,11 @@ import { Command, Option } from 'commander';
 import { addClientOptions, type ClientFlags, withRpcClient } from '../client-options.js';
 import type { CliContext } from '../context.js';
 import { renderOutput } from '../output/format.js';
-import { approvedText, nodeDetailText, nodeListTable, nodeWhyText } from '../output/nodes.js';
+import { approvedText, nodeDetailText, nodeListTable, nodeWhyText, retriedText } from '../output/nodes.js';
 
-/** `osbuild nodes ls|show|why|approve`. */
+/** `osbuild nodes ls|show|why|approve|retry`. */
 export function nodesCommand(ctx: CliContext): Command {
-  const nodes = new Command('nodes').description('list, inspect and approve nodes');
+  const nodes = new Command('nodes').description('list, inspect, approve and retry nodes');
   const print = (text: string) => ctx.io.stdout.write(text);
 
   addClientOptions(
@@ -50,6 +50,18 @@ export function nodesCommand(ctx: CliContext): Command {
     const params = { nodeId, hostname: flags.as, ...(flags.role ? { role: flags.role } : {}) };
     const node = await withRpcClient(ctx, flags, (c) => c.call('nodes.approve', params));
     print(renderOutput(flags.output, node, () => approvedText(node)));
+  });
+
+  addClientOptions(
+    nodes
+      .command('retry')
+      .description('retry a failed node from its failed step, or (--from-start) provision a node again')
+      .argument('<name>', 'inventory hostname or node id')
+      .option('--from-start', 'plan a new run from the current inventory (failed or provisioned nodes)'),
+  ).action(async (name: string, flags: ClientFlags & { fromStart?: boolean }) => {
+    const params = { name, fromStart: flags.fromStart === true };
+    const node = await withRpcClient(ctx, flags, (c) => c.call('nodes.retry', params));
+    print(renderOutput(flags.output, node, () => retriedText(node)));
   });
 
   return nodes;

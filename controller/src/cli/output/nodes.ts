@@ -90,3 +90,8 @@ function describeStep(s: StepView): string {
 export function approvedText(n: NodeSummary): string {
   return `Approved ${n.nodeId} as ${n.hostname ?? n.name}${n.role ? ` (${n.role})` : ''}; phase ${n.phase}.\n`;
 }
+
+/** One line confirming a retry. */
+export function retriedText(n: NodeSummary): string {
+  return `Retrying ${n.name}; phase ${n.phase}: ${n.reason}.\n`;
+}
