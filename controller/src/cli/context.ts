@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from 'pino';
+import type { ControllerHandle, ControllerOptions } from '../server/start-controller.js';
 import type { ConnectOptions, MqttPort } from '../transport/mqtt.js';
 
 /** A sink the CLI writes text to (process.stdout in production, a buffer in tests). */
@@ -19,23 +19,11 @@ export interface CliIo {
   waitForShutdown?: () => Promise<string>;
 }
 
-/** Options `serve` hands to the controller core (mirrors server/start-controller.ts). */
-export interface ServeOptions {
-  inventoryPath: string;
-  dataDir: string;
-  listen: string;
-  httpListen: string;
-  publicHttpUrl?: string;
-  bootstrapDir: string;
-  logger: Logger;
-}
+/** Options `serve` hands to the controller core. */
+export type ServeOptions = ControllerOptions;
 
 /** What `serve` needs back from the controller core. */
-export interface ServeHandle {
-  mqttUrl: string;
-  httpUrl: string;
-  stop(): Promise<void>;
-}
+export type ServeHandle = ControllerHandle;
 
 /** Collaborators replaced in tests; production uses the real ones. */
 export interface CliDeps {
