@@ -85,9 +85,10 @@ describe('agent process killed mid-step (fixture seam)', () => {
       script: 'slow.sh',
     });
     await fc.waitForEvent(id, (e) => e.type === 'command-output' && e.cmdId === cmdId);
+    // Mark the log before the kill: the broker may publish the will before we see the exit.
+    const from = fc.seen.length;
     first.kill('SIGKILL');
     await exited(first);
-    const from = fc.seen.length;
     await fc.waitForStatus(id, false, from);
 
     const second = spawnAgent(broker.url, hostRoot, stateDir);
