@@ -1,4 +1,6 @@
-import { isUserError } from '@osbuild/shared';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isUserError, UserError } from '@osbuild/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { hostPaths } from './host/paths.js';
@@ -17,6 +19,16 @@ export interface CliIo {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Flags of `osbuild-agent run`. */
+interface RunFlags {
+  controller: string;
+  hostRoot: string;
+  stateDir?: string;
+  caFile?: string;
+  caFingerprint?: string;
+  logLevel: string;
+}
 
 function parseControllerUrl(value: string): string {
   try {
@@ -59,15 +71,29 @@ function buildProgram(io: CliIo): Command {
     )
     .option('--host-root <dir>', 'host root; anything but / emulates host actions (fixture mode)', '/')
     .option('--state-dir <dir>', 'agent state (journal, repos); default /var/lib/osbuild under the host root')
+    .option('--ca-file <file>', 'CA certificate(s) an mqtts:// controller must chain to')
+    .option(
+      '--ca-fingerprint <sha256>',
+      'SHA-256 of the controller CA (osbuild ca show): learned from the server, pinned',
+    )
+    .option(
+      '--claim-file <file>',
+      'file holding the image claim secret (default <host-root>/etc/osbuild/claim.secret if present)',
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
-    .action(async (o: { controller: string; hostRoot: string; stateDir?: string; logLevel: string }) => {
+    .action(async (o: RunFlags & { claimFile?: string }) => {
       // Structured JSON logs on stderr; stdout stays free for command output.
       const logger = pino({ level: o.logLevel }, pino.destination({ fd: 2, sync: true }));
+      const claimSecret = await readClaimSecret(o.claimFile, o.hostRoot);
       const agent = await startAgent({
         controllerUrl: o.controller,
         hostRoot: o.hostRoot,
         stateDir: o.stateDir,
         logger,
+        ...(claimSecret !== undefined ? { claimSecret } : {}),
+        ...(o.caFile !== undefined || o.caFingerprint !== undefined
+          ? { tls: { caFile: o.caFile, caFingerprint: o.caFingerprint } }
+          : {}),
       });
       logger.info({ nodeId: agent.nodeId, version: AGENT_VERSION }, 'agent started');
       await new Promise<void>((resolve) => {
@@ -83,6 +109,21 @@ function buildProgram(io: CliIo): Command {
   for (const cmd of program.commands)
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
+}
+
+/**
+ * The claim secret comes from a file (the image or netboot root provides it), never from argv or
+ * the environment, where other users and crash reports could see it.
+ */
+async function readClaimSecret(file: string | undefined, hostRoot: string): Promise<string | undefined> {
+  const target = file ?? path.join(hostRoot, 'etc/osbuild/claim.secret');
+  const text = await readFile(target, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (file !== undefined)
+      throw new UserError('claim-file', `cannot read claim file ${file}: ${err.code ?? err.message}`);
+    return undefined;
+  });
+  const secret = text?.trim();
+  return secret ? secret : undefined;
 }
 
 /** Run the CLI with `argv` (without node and script); returns the process exit code. */

@@ -16,3 +16,5 @@ export * from './protocol/rpc.js';
 export * from './protocol/steps.js';
 export * from './protocol/topics.js';
 export * from './protocol/version.js';
+export * from './protocol/welcome.js';
+export * from './tls-fingerprint.js';

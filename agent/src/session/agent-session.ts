@@ -5,9 +5,11 @@ import {
   type Identity,
   parsePayload,
   topics,
+  welcomeSchema,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { OutputStream } from '../host/exec.js';
+import { discardCredential, readCredential, writeCredential } from '../journal/credential.js';
 import type { Journal } from '../journal/journal.js';
 import { readProvisioned } from '../journal/provisioned.js';
 import type { Backoff } from './backoff.js';
@@ -38,6 +40,8 @@ export interface SessionDeps {
   bootSeq: number;
   /** Re-read the identity for hello (the hostname may have changed since start). */
   rereadIdentity: () => Promise<Identity>;
+  /** Used while the node holds no credential of its own. */
+  claimSecret?: string | undefined;
   runner: StepRunner;
   counters: AgentCounters;
   logger: Logger;
@@ -53,7 +57,17 @@ export class AgentSession {
   readonly #d: SessionDeps;
   readonly #ac = new AbortController();
   readonly #queue = new CommandQueue();
-  readonly #topics: { cmd: string; status: string; hello: string; events: string; result: string };
+  readonly #topics: {
+    cmd: string;
+    status: string;
+    hello: string;
+    events: string;
+    result: string;
+    claim: string;
+    welcome: string;
+  };
+  /** `claim` while enrolling with the image's claim secret, `node` with the node's own credential. */
+  #mode: 'node' | 'claim' = 'claim';
   #identity: Identity;
   #conn: MqttConnection | null = null;
   #seq = 0;
@@ -74,6 +88,8 @@ export class AgentSession {
       hello: topics.node(id, 'hello'),
       events: topics.node(id, 'events'),
       result: topics.node(id, 'cmd-result'),
+      claim: topics.node(id, 'claim'),
+      welcome: topics.node(id, 'welcome'),
     };
   }
 
@@ -202,11 +218,13 @@ export class AgentSession {
     );
     while (!signal.aborted) {
       let conn: MqttConnection;
+      const auth = await this.#credentials();
       try {
         conn = await this.#d.connect({
           url: this.#d.controllerUrl,
           clientId: `agent-${this.#identity.nodeId}`,
           keepaliveSec: this.#d.keepaliveSec,
+          ...auth,
           will: {
             topic: this.#topics.status,
             // `at` is the connect time: the broker cannot stamp the will when it fires.
@@ -214,6 +232,12 @@ export class AgentSession {
           },
         });
       } catch (err) {
+        // CONNACK 4/5: our own credential was revoked or rotated; enrol again with the claim.
+        const code = (err as { code?: unknown }).code;
+        if (this.#mode === 'node' && (code === 4 || code === 5)) {
+          logger.warn({ code }, 'the controller refused our credential; falling back to the claim secret');
+          await discardCredential(this.#d.stateDir).catch(() => {});
+        }
         const delay = backoff.next();
         logger.warn({ err: (err as Error).message, retryInMs: delay }, 'cannot connect to the controller');
         await sleep(delay, signal);
@@ -252,6 +276,20 @@ export class AgentSession {
         .then(() => this.#onMessage(topic, payload, retained))
         .catch((err) => this.#d.logger.error({ err }, 'handling a message failed'));
     });
+    if (this.#mode === 'claim') {
+      // Enrolment: say who we are on the claim topic and wait for our credential on welcome.
+      await conn.subscribe([this.#topics.welcome, topics.controllerStatus()], 1);
+      await conn.publish(
+        this.#topics.status,
+        encode(statusMessage(true, this.#identity.bootId, this.#d.now())),
+        {
+          qos: 1,
+          retain: true,
+        },
+      );
+      await this.#sayHello(conn, this.#topics.claim);
+      return;
+    }
     await conn.subscribe([this.#topics.cmd, topics.controllerStatus()], 1);
     const { bootId } = this.#identity;
     await conn.publish(this.#topics.status, encode(statusMessage(true, bootId, this.#d.now())), {
@@ -262,7 +300,37 @@ export class AgentSession {
     for (const result of await this.#d.journal.unreported()) this.#sendResult(result);
   }
 
-  async #sayHello(conn: MqttConnection): Promise<void> {
+  /** The node's own credential when it has one, else the claim secret. */
+  async #credentials(): Promise<{ username?: string; password?: string }> {
+    const own = await readCredential(this.#d.stateDir).catch(() => null);
+    if (own) {
+      this.#mode = 'node';
+      return { username: own.username, password: own.password };
+    }
+    this.#mode = 'claim';
+    if (this.#d.claimSecret === undefined) {
+      this.#d.logger.error('no credential and no claim secret: the controller will refuse this node');
+      return {};
+    }
+    return { username: 'claim', password: this.#d.claimSecret };
+  }
+
+  async #onWelcome(payload: Buffer): Promise<void> {
+    const parsed = parsePayload(welcomeSchema, payload);
+    if (!parsed.ok) return this.#reject('welcome', parsed.error);
+    const welcome = parsed.value;
+    if (welcome.outcome === 'pending') {
+      this.#d.logger.info({ reason: welcome.reason }, 'the controller has not accepted this node yet');
+      return;
+    }
+    await writeCredential(this.#d.stateDir, welcome.credential);
+    this.#d.logger.info('received our own credential; reconnecting with it');
+    // Ending the claim session makes the connection loop reconnect, now with the credential.
+    this.#d.backoff.reset();
+    await this.#conn?.end();
+  }
+
+  async #sayHello(conn: MqttConnection, topic = this.#topics.hello): Promise<void> {
     try {
       const fresh = await this.#d.rereadIdentity();
       // The node id names our topics and client id; it cannot change within a session.
@@ -272,7 +340,7 @@ export class AgentSession {
     }
     const provisioned = await readProvisioned(this.#d.stateDir);
     const hello = helloMessage(this.#nextSeq(), this.#d.bootSeq, this.#identity, provisioned, this.#d.now());
-    await conn.publish(this.#topics.hello, encode(hello), { qos: 1 });
+    await conn.publish(topic, encode(hello), { qos: 1 });
   }
 
   #reject(what: string, error: string): void {
@@ -283,6 +351,7 @@ export class AgentSession {
 
   async #onMessage(topic: string, payload: Buffer, retained: boolean): Promise<void> {
     if (topic === this.#topics.cmd) return this.#onCommand(payload);
+    if (topic === this.#topics.welcome) return this.#onWelcome(payload);
     if (topic === topics.controllerStatus()) return this.#onControllerStatus(payload, retained);
     this.#d.logger.debug({ topic }, 'message on an unexpected topic ignored');
   }
@@ -320,7 +389,8 @@ export class AgentSession {
     const conn = this.#conn;
     if (status.online && changed && !baseline && conn) {
       this.#d.logger.info({ startedAt: status.startedAt }, 'controller restarted: saying hello again');
-      await this.#sayHello(conn).catch((err) => this.#d.logger.warn({ err }, 'hello failed'));
+      const topic = this.#mode === 'claim' ? this.#topics.claim : this.#topics.hello;
+      await this.#sayHello(conn, topic).catch((err) => this.#d.logger.warn({ err }, 'hello failed'));
     }
   }
 }

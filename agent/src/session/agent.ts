@@ -17,6 +17,7 @@ import { Backoff } from './backoff.js';
 import { connectMqtt } from './mqtt-transport.js';
 import type { StepRunner } from './ports.js';
 import { sleep } from './sleep.js';
+import { checkTlsOptions, withTlsTrust } from './tls-trust.js';
 
 /** Options of {@link startAgent}. */
 export interface StartAgentOptions {
@@ -30,6 +31,16 @@ export interface StartAgentOptions {
   random?: () => number;
   reconnect?: { baseMs: number; capMs: number };
   keepaliveSec?: number;
+  /**
+   * The image's claim secret: lets a board without its own credential enrol (claim -> welcome).
+   * Passed as a value, read from a file by the CLI: secrets never travel in argv.
+   */
+  claimSecret?: string;
+  /**
+   * How to trust an `mqtts://` controller (tls-trust.ts): its CA file, or the CA's SHA-256 pin.
+   * Either one also forbids plain `mqtt://` to anything but loopback.
+   */
+  tls?: { caFile?: string; caFingerprint?: string };
 }
 
 /** A running agent. */
@@ -51,6 +62,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const logger = opts.logger ?? pino({ level: 'info' }, pino.destination(2));
   const paths = hostPaths(opts.hostRoot);
   const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : paths.defaultStateDir;
+  await checkTlsOptions(opts.controllerUrl, opts.tls);
+  const connect = opts.tls ? withTlsTrust(connectMqtt, { tls: opts.tls, stateDir, logger }) : connectMqtt;
   const now = () => new Date();
   const journal = new Journal(path.join(stateDir, 'journal'));
   const counters: AgentCounters = { rejectedMessages: 0, commandsRun: 0, reconnects: 0, connects: 0 };
@@ -89,13 +102,14 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const s = new AgentSession({
       controllerUrl: opts.controllerUrl,
       keepaliveSec: opts.keepaliveSec ?? 30,
-      connect: connectMqtt,
+      connect,
       backoff,
       journal,
       stateDir,
       identity,
       bootSeq: boot.bootSeq,
       rereadIdentity: () => readIdentity(paths, identityDeps),
+      claimSecret: opts.claimSecret,
       runner,
       counters,
       logger,

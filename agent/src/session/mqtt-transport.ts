@@ -13,6 +13,11 @@ export interface ConnectOptions {
   keepaliveSec: number;
   will: WillMessage;
   connectTimeoutMs?: number;
+  /** The node's own credential, or `claim` + the image's claim secret while enrolling. */
+  username?: string;
+  password?: string;
+  /** PEM CA(s) a TLS controller must chain to (tls-trust.ts decides which); never unverified. */
+  ca?: string;
 }
 
 /** Handler for inbound messages; `retained` is set for messages replayed on subscribe. */
@@ -51,6 +56,10 @@ export const connectMqtt: ConnectMqtt = (opts) =>
       // Progress events are worthless once stale; never queue QoS 0 while offline.
       queueQoSZero: false,
       protocolVersion: 4,
+      ...(opts.username !== undefined ? { username: opts.username, password: opts.password } : {}),
+      // TLS URLs only: the controller is always verified, hostname/IP SAN included.
+      rejectUnauthorized: true,
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
       will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: 1, retain: true },
     });
     let connected = false;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyHostFixture, makeGitRepo } from '../../../test/support/host-root.js';
+import { giveCredential } from '../support/agent.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { FakeController } from '../support/fake-controller.js';
 
@@ -75,6 +76,7 @@ describe('agent process killed mid-step (fixture seam)', () => {
     });
     const id = 'pi-10000000000000a2';
 
+    await giveCredential(stateDir);
     const first = spawnAgent(broker.url, hostRoot, stateDir);
     children.push(first);
     await fc.waitForStatus(id, true);

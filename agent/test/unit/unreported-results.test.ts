@@ -10,6 +10,7 @@ import { readIdentity } from '../../src/identity/read-identity.js';
 import { Journal } from '../../src/journal/journal.js';
 import { AgentSession } from '../../src/session/agent-session.js';
 import { Backoff } from '../../src/session/backoff.js';
+import { giveCredential } from '../support/agent.js';
 import { fakeConnector, until } from '../support/fake-mqtt.js';
 
 describe('results not yet acknowledged (fake transport)', () => {
@@ -39,6 +40,7 @@ describe('results not yet acknowledged (fake transport)', () => {
       reported: false,
     });
     const { connect, connections } = fakeConnector();
+    await giveCredential(stateDir);
     const s = new AgentSession({
       controllerUrl: 'mqtt://fake',
       keepaliveSec: 30,

@@ -1,61 +1,116 @@
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
+import { MAX_PAYLOAD_BYTES, parseTopic } from '@osbuild/shared';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { mayPublish, maySubscribe, type Principal, principalFor } from './access-policy.js';
+import type { Authenticate } from '../auth/authenticator.js';
+import { mayPublish, maySubscribe, type Principal, principalName } from './access-policy.js';
 
 /** A running embedded broker. */
 export interface EmbeddedBroker {
-  readonly port: number;
-  readonly host: string;
-  /** Failed authentications since start, by reason (never the secret). */
+  /** Failed authentications since start. */
   authFailures(): number;
+  /** Who a connected client is (the rpc server names the requesting operator with it). */
+  whoIs(clientId: string): Principal | undefined;
+  /** Drop a client's connection, e.g. after its credential was revoked. */
+  kick(clientId: string): void;
+  /** Accept connections from a listener (TCP or TLS server). */
+  readonly handle: (socket: import('node:stream').Duplex) => void;
   close(): Promise<void>;
 }
 
-// The hooks must recover the principal decided at CONNECT; a WeakMap keeps it off the client object.
-type Principals = WeakMap<Client, Principal>;
+/** What the broker reports about refusals (for the audit log); never secrets. */
+export interface BrokerEvents {
+  onRefusedLogin?(e: {
+    clientId: string;
+    username: string | undefined;
+    address: string | undefined;
+    why: string;
+  }): void;
+  /** Decide whether a new connection from `address` may even try (rate limits); true = go on. */
+  admit?(address: string | undefined): boolean;
+}
 
 /**
- * Start Aedes with every access decision delegated to access-policy. Aedes' default
- * `authenticate` accepts everyone; overriding all four hooks is what makes the policy binding.
+ * Aedes with every access decision delegated: `authenticate` to the authenticator, the three
+ * authorize hooks to access-policy. Aedes' defaults accept everyone; overriding all of them is
+ * what makes the policy binding.
  */
 export async function startEmbeddedBroker(opts: {
-  host: string;
-  port: number;
-  controllerSecret: string;
+  authenticate: Authenticate;
   logger: Logger;
+  events?: BrokerEvents;
 }): Promise<EmbeddedBroker> {
-  const principals: Principals = new WeakMap();
+  const principals = new WeakMap<Client, Principal>();
+  const byClientId = new Map<string, { client: Client; principal: Principal }>();
+  const { logger, events = {} } = opts;
   let failures = 0;
+  const address = (client: Client) => (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
+
   const broker = await Aedes.createBroker({
+    preConnect(client, _packet, callback) {
+      const ok = events.admit ? events.admit(address(client)) : true;
+      if (!ok) logger.warn({ address: address(client) }, 'mqtt connection rate limited');
+      callback(null, ok);
+    },
     authenticate(client, username, password, done) {
-      const p = principalFor(client.id, username, password?.toString(), opts.controllerSecret);
-      if (!p) {
-        failures++;
-        opts.logger.warn({ clientId: client.id, username }, 'mqtt connection refused');
-        const err = new Error('not authorized') as AuthenticateError;
-        err.returnCode = 5 as AuthenticateError['returnCode']; // [MQTT-3.2.2-5] CONNACK 5: not authorized
-        done(err, false);
-        return;
-      }
-      principals.set(client, p);
-      done(null, true);
+      opts
+        .authenticate(client.id, username, password?.toString())
+        .then((r) => {
+          if (r.ok) {
+            principals.set(client, r.principal);
+            done(null, true);
+            return;
+          }
+          failures++;
+          // Logged without the password, and counted; the audit log gets the same facts.
+          logger.warn(
+            { clientId: client.id, username, address: address(client), why: r.why },
+            'mqtt login refused',
+          );
+          events.onRefusedLogin?.({ clientId: client.id, username, address: address(client), why: r.why });
+          const err = new Error('not authorized') as AuthenticateError;
+          // [MQTT-3.2.2] CONNACK 4: bad user name or password; 5: not authorized.
+          err.returnCode = (r.code === 'bad-credentials' ? 4 : 5) as AuthenticateError['returnCode'];
+          done(err, false);
+        })
+        .catch((err: unknown) => {
+          logger.error({ err }, 'authenticator failed');
+          const e = new Error('server unavailable') as AuthenticateError;
+          e.returnCode = 3 as AuthenticateError['returnCode'];
+          done(e, false);
+        });
     },
     authorizePublish(client, packet, callback) {
       // client is null for messages the broker itself publishes (e.g. $SYS); those are trusted.
-      const p = client ? principals.get(client) : undefined;
-      if (client && (!p || !mayPublish(p, packet.topic))) {
-        opts.logger.warn({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
-        callback(new Error(`publish to ${packet.topic} not allowed`));
-        return;
+      if (!client) return callback(null);
+      const p = principals.get(client);
+      if (!p || !mayPublish(p, packet.topic)) {
+        logger.warn({ principal: p && principalName(p), topic: packet.topic }, 'mqtt publish refused');
+        return callback(new Error(`publish to ${packet.topic} not allowed`));
+      }
+      if (packet.payload.length > MAX_PAYLOAD_BYTES) {
+        logger.warn(
+          { principal: principalName(p), topic: packet.topic, bytes: packet.payload.length },
+          'mqtt payload too large',
+        );
+        return callback(new Error('payload too large'));
+      }
+      // An operator may only ask for answers on its own response topic.
+      if (
+        p.kind === 'operator' &&
+        parseTopic(packet.topic)?.scope === 'rpc-request' &&
+        !repliesToSelf(packet.payload, client.id)
+      ) {
+        logger.warn({ principal: principalName(p) }, 'rpc request with a foreign replyTo refused');
+        return callback(new Error('replyTo must be your own client id'));
       }
       callback(null);
     },
     authorizeSubscribe(client, sub, callback) {
       const p = principals.get(client);
       if (!p || !maySubscribe(p, sub.topic)) {
-        opts.logger.warn({ clientId: client.id, topic: sub.topic }, 'mqtt subscribe refused');
-        callback(null, null); // SUBACK 0x80 for this filter, connection stays up
+        logger.warn({ principal: p && principalName(p), topic: sub.topic }, 'mqtt subscribe refused');
+        callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3], connection stays up
         return;
       }
       callback(null, sub);
@@ -63,33 +118,46 @@ export async function startEmbeddedBroker(opts: {
     authorizeForward(client, packet) {
       // Defence in depth: deliver only what the receiving client may subscribe to.
       const p = principals.get(client);
-      if (p && (p.kind === 'controller' || maySubscribe(p, packet.topic))) return packet;
-      return null;
+      return p && maySubscribe(p, packet.topic) ? packet : null;
     },
   });
-  const server: Server = createServer(broker.handle);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    // Aedes keeps heartbeat timers: close it, or a failed start keeps the process alive.
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    throw err;
-  }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  broker.on('client', (client) => {
+    const principal = principals.get(client);
+    if (principal) byClientId.set(client.id, { client, principal });
+  });
+  broker.on('clientDisconnect', (client) => {
+    if (byClientId.get(client.id)?.client === client) byClientId.delete(client.id);
+  });
   return {
-    port,
-    host: opts.host,
     authFailures: () => failures,
+    whoIs: (clientId) => byClientId.get(clientId)?.principal,
+    kick(clientId) {
+      byClientId.get(clientId)?.client.close();
+    },
+    handle: broker.handle,
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function repliesToSelf(payload: Buffer | string, clientId: string): boolean {
+  try {
+    return (JSON.parse(payload.toString()) as { replyTo?: unknown }).replyTo === clientId;
+  } catch {
+    return true; // not JSON: let it through to be rejected and counted by the controller's parser
+  }
+}
+
+/** Listen on `server` at host:port; resolves with the bound port. */
+export async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const a = server.address();
+  return typeof a === 'object' && a ? a.port : port;
 }

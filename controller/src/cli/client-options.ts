@@ -2,6 +2,8 @@
 // connected rpc client.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createRpcClient, DEFAULT_RPC_TIMEOUT_MS, type RpcClient } from '../rpc/client.js';
+import { connectMqtt } from '../transport/mqtt.js';
+import { resolveCliCa } from './ca-trust.js';
 import type { CliContext } from './context.js';
 import { resolveControllerAddress } from './controller-address.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/format.js';
@@ -11,6 +13,8 @@ export interface ClientFlags {
   controller?: string;
   dataDir?: string;
   credentials?: string;
+  /** `--ca-file`: CA to verify an `mqtts://` controller with. */
+  caFile?: string;
   /** Seconds. */
   timeout: number;
   output: OutputFormat;
@@ -30,7 +34,7 @@ export function addOutputOption(cmd: Command, formats: readonly string[] = OUTPU
   );
 }
 
-/** Add `--controller`, `--data-dir`, `--credentials`, `--timeout` and `-o`. */
+/** Add `--controller`, `--data-dir`, `--credentials`, `--ca-file`, `--timeout` and `-o`. */
 export function addClientOptions(cmd: Command): Command {
   cmd
     .option(
@@ -42,6 +46,7 @@ export function addClientOptions(cmd: Command): Command {
       '--credentials <file>',
       'operator credentials JSON {username, password} (default <data-dir>/operator.json)',
     )
+    .option('--ca-file <file>', 'CA certificate for mqtts:// URLs (default <data-dir>/tls/ca.pem)')
     .option(
       '--timeout <sec>',
       'seconds to wait for the controller',
@@ -63,6 +68,14 @@ export async function withRpcClient<T>(
     cwd: ctx.io.cwd,
     readFile: ctx.readFile,
   });
+  const ca = resolveCliCa({
+    url: address.url,
+    caFile: flags.caFile,
+    dataDir: address.dataDir,
+    cwd: ctx.io.cwd,
+    readFile: ctx.readFile,
+  });
+  const connect = ctx.deps.connect ?? connectMqtt;
   const client = createRpcClient({
     url: address.url,
     timeoutMs: Math.round(flags.timeout * 1000),
@@ -70,7 +83,11 @@ export async function withRpcClient<T>(
     ...(address.credentials
       ? { username: address.credentials.username, password: address.credentials.password }
       : {}),
-    ...(ctx.deps.connect ? { connect: ctx.deps.connect } : {}),
+    ...(ca !== undefined
+      ? { connect: (url, o) => connect(url, { ...o, ca }) }
+      : ctx.deps.connect
+        ? { connect: ctx.deps.connect }
+        : {}),
   });
   try {
     return await fn(client);

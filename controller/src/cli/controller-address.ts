@@ -5,7 +5,7 @@ import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 
 /** Broker URL used when nothing else says where the controller is. */
-export const DEFAULT_CONTROLLER_URL = 'mqtt://127.0.0.1:1883';
+export const DEFAULT_CONTROLLER_URL = 'mqtts://127.0.0.1:8883';
 /** Per-project state directory, relative to the working directory. */
 export const DEFAULT_DATA_DIR = '.osbuild';
 /** Written by `osbuild serve` (the controller core) into the data dir. */

@@ -13,6 +13,7 @@ import type { ErrorCode } from '@osbuild/shared';
  * | 4    | refused       | conflict, invalid state, not authorised, credentials refused        |
  * | 5    | unreachable   | the controller cannot be reached, or did not answer in time         |
  * | 6    | inventoryInvalid | the inventory file does not validate                             |
+ * | 7    | auditBroken   | the audit log fails verification (edited, truncated, lines missing) |
  */
 export const EXIT = {
   ok: 0,
@@ -22,6 +23,7 @@ export const EXIT = {
   refused: 4,
   unreachable: 5,
   inventoryInvalid: 6,
+  auditBroken: 7,
 } as const;
 
 /** One of the {@link EXIT} values. */

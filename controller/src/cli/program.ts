@@ -2,8 +2,11 @@
 // into an exit code (cli/exit-codes.ts), so `main()` runs in-process in tests.
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { auditCommand } from './commands/audit.js';
+import { caCommand } from './commands/ca.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { nodesCommand } from './commands/nodes.js';
+import { claimsCommand, usersCommand } from './commands/principals.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { type CliContext, type CliDeps, type CliIo, createContext } from './context.js';
@@ -18,7 +21,8 @@ Exit codes:
   3  not found
   4  refused (conflict, invalid state, unauthorized, credentials refused)
   5  controller unreachable or timed out
-  6  invalid inventory`;
+  6  invalid inventory
+  7  audit log broken (osbuild audit verify)`;
 
 /** Build the program; every command writes through `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {
@@ -26,7 +30,16 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Provision Raspberry Pi 5 Kubernetes nodes from one generic image over MQTT')
     .version(pkg.version)
     .addHelpText('after', EXIT_CODES_HELP);
-  for (const make of [serveCommand, nodesCommand, statusCommand, inventoryCommand]) {
+  for (const make of [
+    serveCommand,
+    nodesCommand,
+    statusCommand,
+    inventoryCommand,
+    usersCommand,
+    claimsCommand,
+    auditCommand,
+    caCommand,
+  ]) {
     program.addCommand(make(ctx));
   }
   configureTree(program, ctx);

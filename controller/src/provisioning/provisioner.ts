@@ -7,8 +7,10 @@ import {
   PROTOCOL_VERSION,
   type Step,
   UserError,
+  type Welcome,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
+import { issueNodeCredential, pendingWelcome } from '../auth/credentials.js';
 import type { Clock } from '../host/clock.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { StepRow } from '../store/run-store.js';
@@ -23,6 +25,15 @@ export interface ProvisionerDeps {
   clock: Clock;
   logger: Logger;
   sendCommand(nodeId: string, cmd: Command): void;
+  /** Answer a claiming board on its welcome topic. */
+  sendWelcome(nodeId: string, welcome: Welcome): void;
+  /** Record a security-relevant fact in the audit log (never a secret). */
+  audit(entry: {
+    action: string;
+    target: string;
+    result: 'ok' | 'refused';
+    detail?: Record<string, unknown>;
+  }): void;
   inventory(): Inventory;
   /** Null while the bootstrap repository cannot be resolved; matched nodes then wait. */
   bootstrap(): BootstrapSource | null;
@@ -34,6 +45,10 @@ export interface ProvisionerDeps {
 
 /** Phases in which a node is (re)matched against the inventory on hello or inventory change. */
 const UNSETTLED = ['discovered', 'pending', 'matched'] as const;
+const isUnsettled = (phase: string) => (UNSETTLED as readonly string[]).includes(phase);
+
+/** A message the provisioner wants sent once its transaction has committed. */
+type Outgoing = { nodeId: string; cmd: Command } | { nodeId: string; welcome: Welcome };
 
 /**
  * Drives each node's plan. Every decision is read from and written to the store inside one
@@ -56,6 +71,52 @@ export class Provisioner {
       if (created) this.d.store.events.append(nodeId, 'discovered', { identity: hello.identity }, now);
       if (rebooted) this.d.store.events.append(nodeId, 'rebooted', { bootId: hello.identity.bootId }, now);
       return this.advance(nodeId);
+    });
+    this.flush(outbox);
+  }
+
+  /**
+   * A board that holds only the claim secret says who it is. MAC and serial are not secrets: if
+   * the node already logged in with its own credential, this is a second board (or a re-flashed
+   * one) and gets nothing unless an operator opened a window for it (reprovision, rotation).
+   */
+  onClaim(hello: Hello): void {
+    const nodeId = hello.identity.nodeId;
+    const outbox = this.d.store.tx((): Outgoing[] => {
+      const now = this.now();
+      const node = this.d.store.nodes.get(nodeId);
+      if (node && node.conflict_of === null) {
+        const holdsCredential = node.credential_hash !== null && node.credential_used_at !== null;
+        if (holdsCredential || (!isUnsettled(node.phase) && node.credential_hash === null)) {
+          const window = this.d.store.principals.window(nodeId, now);
+          if (!window) return this.conflict(nodeId, hello, now);
+          this.d.store.principals.closeWindow(nodeId);
+          this.d.store.nodes.setCredential(nodeId, null, null);
+          this.d.store.nodes.remove(`${nodeId}-conflict`);
+          this.d.audit({
+            action: `window.used`,
+            target: nodeId,
+            result: 'ok',
+            detail: { purpose: window.purpose },
+          });
+          if (window.purpose === 'reprovision')
+            this.restart(node, 'reprovisioning: the board claimed its identity in the open window');
+        } else if (node.credential_hash !== null) {
+          // Issued but never used: the welcome was lost (controller or agent died); issue again.
+          this.d.store.nodes.setCredential(nodeId, null, null);
+        }
+      }
+      const { created } = this.d.store.nodes.recordHello(hello, now);
+      if (created) this.d.store.events.append(nodeId, 'discovered', { identity: hello.identity }, now);
+      const out = this.advance(nodeId);
+      const after = this.d.store.nodes.get(nodeId);
+      if (!after || out.some((o) => 'welcome' in o)) return out;
+      if (after.credential_hash === null && !isUnsettled(after.phase)) {
+        out.push({ nodeId, welcome: this.issueCredential(nodeId, now) });
+      } else if (after.credential_hash === null) {
+        out.push({ nodeId, welcome: pendingWelcome(`${after.phase}: ${after.reason}`, now) });
+      }
+      return out;
     });
     this.flush(outbox);
   }
@@ -128,6 +189,12 @@ export class Provisioner {
     const outbox = this.d.store.tx(() => {
       const node = this.d.store.nodes.get(nodeId);
       if (!node) throw new UserError('not-found', `no node with id ${nodeId}`);
+      if (node.conflict_of !== null) {
+        throw new UserError(
+          'invalid-state',
+          `${nodeId} records a conflict; open a window with \`osbuild nodes reprovision ${node.conflict_of}\` instead`,
+        );
+      }
       if (!(UNSETTLED as readonly string[]).includes(node.phase)) {
         throw new UserError(
           'invalid-state',
@@ -175,12 +242,8 @@ export class Provisioner {
             `${name} is ${node.phase}; only failed or provisioned nodes start over`,
           );
         }
-        if (node.current_run_id && this.d.store.runs.get(node.current_run_id)?.state === 'running') {
-          this.d.store.runs.finishRun(node.current_run_id, 'cancelled', now);
-        }
-        this.d.store.nodes.setCurrentRun(node.node_id, null);
         this.d.store.events.append(node.node_id, 'retry', { fromStart: true }, now);
-        this.setPhase(node.node_id, 'discovered', 'an operator asked to provision it again');
+        this.restart(node, 'an operator asked to provision it again');
         return node.node_id;
       }
       const failed = node.current_run_id ? this.d.store.runs.lastFailedStep(node.current_run_id) : undefined;
@@ -210,7 +273,7 @@ export class Provisioner {
    * Move a node as far as it can go now, returning the commands to send. Called inside a
    * transaction; idempotent, so calling it again (a re-sent hello) re-sends the same command.
    */
-  private advance(nodeId: string): Array<{ nodeId: string; cmd: Command }> {
+  private advance(nodeId: string): Outgoing[] {
     const node = this.d.store.nodes.get(nodeId);
     if (!node) return [];
     if ((UNSETTLED as readonly string[]).includes(node.phase)) return this.matchAndPlan(node);
@@ -239,7 +302,7 @@ export class Provisioner {
     return [{ nodeId, cmd: this.dispatch(step, runId, now) }];
   }
 
-  private matchAndPlan(node: NodeRow): Array<{ nodeId: string; cmd: Command }> {
+  private matchAndPlan(node: NodeRow): Outgoing[] {
     const inventory = this.d.inventory();
     const approval = this.d.store.approvals.get(node.node_id) ?? null;
     const match: MatchResult = matchNode(
@@ -255,6 +318,16 @@ export class Provisioner {
     const { target } = match;
     const ip = target.entry?.ip?.split('/')[0] ?? null;
     this.d.store.nodes.bind(node.node_id, { hostname: target.hostname, role: target.role, ip });
+    if (node.credential_hash === null) {
+      const welcome = this.issueCredential(node.node_id, this.now());
+      this.setPhase(
+        node.node_id,
+        'matched',
+        `matched by ${target.by} as ${target.hostname}; credential issued, waiting for the node to log in with it`,
+      );
+      return [{ nodeId: node.node_id, welcome }];
+    }
+    if (node.credential_used_at === null) return [];
     const bootstrap = this.d.bootstrap();
     if (!bootstrap) {
       this.setPhase(node.node_id, 'matched', `matched by ${target.by}; waiting for the bootstrap repository`);
@@ -389,6 +462,36 @@ export class Provisioner {
     );
   }
 
+  private conflict(nodeId: string, hello: Hello, now: string): Outgoing[] {
+    const reason = `conflict: this board presented the identity of ${nodeId}, which already holds a credential`;
+    this.d.store.nodes.recordConflict(`${nodeId}-conflict`, nodeId, hello, reason, now);
+    this.d.store.events.append(nodeId, 'identity-conflict', { bootId: hello.identity.bootId }, now);
+    this.d.audit({
+      action: 'identity.conflict',
+      target: nodeId,
+      result: 'refused',
+      detail: { bootId: hello.identity.bootId },
+    });
+    this.d.logger.warn({ nodeId }, 'identity conflict: claim for a node that holds a credential');
+    return [{ nodeId, welcome: pendingWelcome(reason, now) }];
+  }
+
+  /** Forget the node's run so it is matched and planned afresh. */
+  private restart(node: NodeRow, reason: string): void {
+    const now = this.now();
+    if (node.current_run_id && this.d.store.runs.get(node.current_run_id)?.state === 'running') {
+      this.d.store.runs.finishRun(node.current_run_id, 'cancelled', now);
+    }
+    this.d.store.nodes.setCurrentRun(node.node_id, null);
+    this.setPhase(node.node_id, 'discovered', reason);
+  }
+
+  private issueCredential(nodeId: string, now: string): Welcome {
+    const welcome = issueNodeCredential(this.d.store, nodeId, now);
+    this.d.audit({ action: 'credential.issued', target: nodeId, result: 'ok' });
+    return welcome;
+  }
+
   private setPhase(nodeId: string, phase: NodeRow['phase'], reason: string): void {
     const before = this.d.store.nodes.get(nodeId);
     const now = this.now();
@@ -399,7 +502,10 @@ export class Provisioner {
     }
   }
 
-  private flush(outbox: Array<{ nodeId: string; cmd: Command }>): void {
-    for (const { nodeId, cmd } of outbox) this.d.sendCommand(nodeId, cmd);
+  private flush(outbox: Outgoing[]): void {
+    for (const o of outbox) {
+      if ('cmd' in o) this.d.sendCommand(o.nodeId, o.cmd);
+      else this.d.sendWelcome(o.nodeId, o.welcome);
+    }
   }
 }

@@ -1,8 +1,10 @@
 import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
+import type { Clock } from '../host/clock.js';
 import type { InventoryStatus } from '../inventory/inventory-source.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
 import type { Store } from '../store/store.js';
 import { toDetail, toSummary, toWhy } from './node-views.js';
+import { makeSecurityHandlers } from './security-handlers.js';
 
 /** What the operator methods read. */
 export interface HandlerDeps {
@@ -12,6 +14,8 @@ export interface HandlerDeps {
   startedAt: string;
   inventoryStatus(): InventoryStatus;
   rejectedMessages(): Record<string, number>;
+  clock: Clock;
+  kick(clientId: string): void;
 }
 
 /** One handler per method; the mapped type makes a method without a handler a compile error. */
@@ -25,6 +29,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     return node;
   };
   return {
+    ...makeSecurityHandlers(d),
     'nodes.list': () => d.store.nodes.list().map(toSummary),
     'nodes.show': ({ name }) => toDetail(d.store, findNode(name)),
     'nodes.why': ({ name }) => toWhy(d.store, findNode(name)),

@@ -18,10 +18,19 @@ export type Respond = (topic: string, body: unknown) => void;
  * Answer one already-parsed request. Params are validated per method; user errors become error
  * envelopes with their code, anything else is logged as a bug and answered `internal`.
  */
-export function answerRpc(req: RpcRequest, handlers: Handlers, respond: Respond, logger: Logger): void {
+export function answerRpc(
+  req: RpcRequest,
+  handlers: Handlers,
+  respond: Respond,
+  logger: Logger,
+  audit: (result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void = () => {},
+): void {
   const reply = (body: object) =>
     respond(topics.rpcResponse(req.replyTo), { v: PROTOCOL_VERSION, id: req.id, ...body });
-  const fail = (code: ErrorCode, message: string) => reply({ ok: false, error: { code, message } });
+  const fail = (code: ErrorCode, message: string) => {
+    audit(code === 'internal' ? 'error' : 'refused', { code });
+    reply({ ok: false, error: { code, message } });
+  };
   const method: RpcMethod = req.method;
   const params = rpcMethods[method].params.safeParse(req.params ?? {});
   if (!params.success) {
@@ -34,7 +43,9 @@ export function answerRpc(req: RpcRequest, handlers: Handlers, respond: Respond,
   }
   try {
     const handler = handlers[method] as (p: unknown) => unknown;
-    reply({ ok: true, data: handler(params.data) });
+    const data = handler(params.data);
+    audit('ok', {});
+    reply({ ok: true, data });
   } catch (err) {
     if (isUserError(err)) {
       const code = errorCode.safeParse(err.code);

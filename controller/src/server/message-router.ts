@@ -5,6 +5,7 @@ import {
   nodeStatusSchema,
   parsePayload,
   parseTopic,
+  type RpcRequest,
   rpcRequestSchema,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
@@ -30,6 +31,10 @@ export function makeMessageRouter(d: {
   clock: Clock;
   logger: Logger;
   rejected: RejectCounters;
+  /** Audit one operator request (the actor is resolved from the requesting client). */
+  auditRpc?: (req: RpcRequest, result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void;
+  /** Whether another claim from this node may be processed now (rate limit). */
+  admitClaim?: (nodeId: string) => boolean;
 }): (msg: InboundMessage) => void {
   const reject = (kind: string, topic: string, error: string) => {
     d.rejected.set(kind, (d.rejected.get(kind) ?? 0) + 1);
@@ -42,7 +47,10 @@ export function makeMessageRouter(d: {
       if (t.scope === 'rpc-request') {
         const req = parsePayload(rpcRequestSchema, msg.payload);
         if (!req.ok) return reject('rpc-request', msg.topic, req.error);
-        answerRpc(req.value, d.handlers, d.respond, d.logger);
+        const request = req.value;
+        answerRpc(request, d.handlers, d.respond, d.logger, (result, detail) =>
+          d.auditRpc?.(request, result, detail),
+        );
         return;
       }
       if (t.scope !== 'node') return;
@@ -59,6 +67,21 @@ export function makeMessageRouter(d: {
             );
           }
           d.provisioner.onHello(hello.value);
+          return;
+        }
+        case 'claim': {
+          const claim = parsePayload(helloSchema, msg.payload);
+          if (!claim.ok) return reject('claim', msg.topic, claim.error);
+          if (claim.value.identity.nodeId !== t.nodeId) {
+            return reject(
+              'claim',
+              msg.topic,
+              `identity.nodeId ${claim.value.identity.nodeId} does not match the topic`,
+            );
+          }
+          if (d.admitClaim && !d.admitClaim(t.nodeId))
+            return reject('claim-rate', msg.topic, 'too many claims for this node');
+          d.provisioner.onClaim(claim.value);
           return;
         }
         case 'cmd-result': {
@@ -85,6 +108,7 @@ export function makeMessageRouter(d: {
           return;
         }
         case 'telemetry':
+        case 'welcome':
         case 'cmd':
           // telemetry arrives with the monitoring issue; cmd is ours, echoed by our own subscription.
           return;

@@ -1,12 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Command, type ControllerStatus, PROTOCOL_VERSION, topics, UserError } from '@osbuild/shared';
+import { type Command, type ControllerStatus, PROTOCOL_VERSION, topics, type Welcome } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
+import { auditLogPath, openAuditLog } from '../audit/audit-log.js';
+import { makeAuthenticator } from '../auth/authenticator.js';
+import { ensureBootstrapSecrets } from '../auth/bootstrap-secrets.js';
+import { isLoopback, RateLimiter } from '../auth/rate-limiter.js';
 import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
 import { startHttpServer } from '../bootstrap/http-server.js';
-import { CONTROLLER_CLIENT_ID } from '../broker/access-policy.js';
+import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
@@ -17,14 +21,22 @@ import type { RetryPolicy } from '../provisioning/step-outcome.js';
 import { makeHandlers } from '../rpc/handlers.js';
 import { openStore } from '../store/store.js';
 import { connectMqtt } from '../transport/mqtt.js';
+import { parseListen, startMqttListener } from './listeners.js';
 import { makeMessageRouter, type RejectCounters } from './message-router.js';
 
 /** How to run a controller. */
 export interface ControllerOptions {
   inventoryPath: string;
   dataDir: string;
-  /** `mqtt://HOST:PORT`; port 0 picks a free one. */
+  /**
+   * `mqtts://HOST:PORT` (TLS with the controller's own CA) or `mqtt://HOST:PORT` (plain: loopback
+   * only, unless `insecureListen`); port 0 picks a free one.
+   */
   listen: string;
+  /** Allow plain MQTT on a non-loopback address (logged as a warning). */
+  insecureListen?: boolean;
+  /** Extra names and IPs for the server certificate (those nodes use to reach the controller). */
+  tlsSans?: string[];
   /** `http://HOST:PORT` for the bootstrap repository; port 0 picks a free one. */
   httpListen: string;
   /** URL nodes use to reach the HTTP listener, when it differs from `httpListen` (NAT, 0.0.0.0). */
@@ -42,22 +54,10 @@ export interface ControllerOptions {
 export interface ControllerHandle {
   mqttUrl: string;
   httpUrl: string;
+  /** PEM of the CA that signs the MQTT server certificate (TLS listeners only). */
+  caCertPem?: string;
+  caFingerprint?: string;
   stop(): Promise<void>;
-}
-
-function parseListen(url: string, scheme: 'mqtt:' | 'http:'): { host: string; port: number } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UserError('bad-request', `invalid listen address ${url}: expected ${scheme}//HOST:PORT`);
-  }
-  if (u.protocol !== scheme)
-    throw new UserError('bad-request', `listen address ${url} must start with ${scheme}//`);
-  return {
-    host: u.hostname.replace(/^\[|\]$/g, ''),
-    port: u.port === '' ? (scheme === 'mqtt:' ? 1883 : 80) : Number(u.port),
-  };
 }
 
 /** Start broker, store, HTTP server and provisioning; resolves once the controller is serving. */
@@ -66,12 +66,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const clock = opts.clock ?? systemClock;
   const exec = opts.exec ?? realExec;
   const startedAt = clock.now().toISOString();
-  const mqttAddr = parseListen(opts.listen, 'mqtt:');
-  const httpAddr = parseListen(opts.httpListen, 'http:');
-  if (!['127.0.0.1', 'localhost', '::1'].includes(mqttAddr.host)) {
-    // Until the security issue lands TLS and credentials, anything beyond loopback is plain text.
-    logger.warn({ listen: opts.listen }, 'MQTT is listening beyond loopback without TLS or credentials');
-  }
+  parseListen(opts.listen, ['mqtts:', 'mqtt:']);
+  const httpAddr = parseListen(opts.httpListen, ['http:']);
 
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const inventory = await InventorySource.open(opts.inventoryPath, logger, () => clock.now());
@@ -82,11 +78,56 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   };
 
   try {
+    const auditLog = await openAuditLog(auditLogPath(opts.dataDir), clock);
+    cleanup.push(() => auditLog.close());
+    const audit = (e: Parameters<typeof auditLog.append>[0]) => {
+      auditLog
+        .append(e)
+        .catch((err: Error) => logger.error({ err: err.message, action: e.action }, 'audit append failed'));
+    };
+    const secrets = await ensureBootstrapSecrets(store, opts.dataDir, startedAt);
+    for (const what of secrets.created)
+      audit({ actor: 'controller', action: 'secret.created', target: what, result: 'ok' });
+
     const controllerSecret = randomBytes(24).toString('hex');
-    const broker = await startEmbeddedBroker({ ...mqttAddr, controllerSecret, logger });
-    cleanup.push(() => broker.close());
+    // Per source address: a rack booting together gets through, a password-guessing loop does not.
+    const connections = new RateLimiter({ burst: 30, perSecond: 10, now: () => clock.now().getTime() });
+    const claims = new RateLimiter({ burst: 3, perSecond: 0.5, now: () => clock.now().getTime() });
+    const broker = await startEmbeddedBroker({
+      authenticate: makeAuthenticator(store, controllerSecret, () => clock.now()),
+      logger,
+      events: {
+        admit: (address) => isLoopback(address) || connections.take(address ?? 'unknown'),
+        onRefusedLogin: (e) =>
+          audit({
+            actor: e.username ?? 'anonymous',
+            action: 'login.refused',
+            target: e.clientId,
+            result: 'refused',
+            detail: { address: e.address, why: e.why },
+          }),
+      },
+    });
+    const listener = await startMqttListener({
+      listen: opts.listen,
+      insecureListen: opts.insecureListen ?? false,
+      tlsSans: opts.tlsSans ?? [],
+      dataDir: opts.dataDir,
+      handle: broker.handle,
+      clock,
+      logger,
+    }).catch(async (err: unknown) => {
+      await broker.close();
+      throw err;
+    });
+    // The broker first (it ends client connections), then the listener can close.
+    cleanup.push(async () => {
+      await broker.close();
+      await listener.close();
+    });
+
     const bareDir = join(opts.dataDir, 'bootstrap.git');
-    const http = await startHttpServer({ ...httpAddr, bareDir });
+    const http = await startHttpServer({ host: httpAddr.host, port: httpAddr.port, bareDir });
     cleanup.push(() => http.close());
     const publicHttpUrl = opts.publicHttpUrl ?? http.url;
 
@@ -112,17 +153,21 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     };
     await refreshBootstrap();
 
-    const connectHost = ['0.0.0.0', '::'].includes(mqttAddr.host) ? '127.0.0.1' : mqttAddr.host;
-    const mqttUrl = `mqtt://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${broker.port}`;
     const offline: ControllerStatus = { v: PROTOCOL_VERSION, online: false, at: startedAt };
-    const client = await connectMqtt(mqttUrl, {
+    const client = await connectMqtt(listener.url, {
       clientId: CONTROLLER_CLIENT_ID,
       username: CONTROLLER_CLIENT_ID,
       password: controllerSecret,
       will: { topic: topics.controllerStatus(), payload: offline },
       reconnect: true,
+      ...(listener.ca ? { ca: listener.ca } : {}),
     });
     cleanup.push(() => client.close(true));
+    const publish = (topic: string, body: unknown, what: string) => {
+      client
+        .publish(topic, body, { qos: 1 })
+        .catch((err: Error) => logger.error({ topic, err: err.message }, `could not send ${what}`));
+    };
 
     const provisioner = new Provisioner({
       store,
@@ -133,11 +178,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       retry: opts.retry ?? { baseMs: 5_000, capMs: 60_000 },
       deadlineGraceMs: opts.deadlineGraceMs ?? 30_000,
       newRunId: () => `run-${randomUUID().slice(0, 13)}`,
-      sendCommand: (nodeId: string, cmd: Command) => {
-        client.publish(topics.node(nodeId, 'cmd'), cmd, { qos: 1 }).catch((err: Error) => {
-          logger.error({ nodeId, cmdId: cmd.id, err: err.message }, 'could not send command');
-        });
-      },
+      sendCommand: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
+      sendWelcome: (nodeId: string, welcome: Welcome) =>
+        publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
+      audit: (e) => audit({ actor: 'controller', ...e }),
     });
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
     store.runs.extendDeadlines(
@@ -148,6 +192,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     const handlers = makeHandlers({
       store,
       provisioner,
+      clock,
+      kick: (clientId) => broker.kick(clientId),
       version: pkg.version,
       startedAt,
       inventoryStatus: () => inventory.status(),
@@ -160,15 +206,27 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       clock,
       logger,
       rejected,
-      respond: (topic, body) => {
-        client
-          .publish(topic, body, { qos: 1 })
-          .catch((err: Error) => logger.warn({ topic, err: err.message }, 'rpc reply failed'));
+      respond: (topic, body) => publish(topic, body, 'rpc reply'),
+      admitClaim: (nodeId) => claims.take(nodeId),
+      auditRpc: (req, result, detail) => {
+        const who = broker.whoIs(req.replyTo);
+        const params = (req.params ?? {}) as Record<string, unknown>;
+        const target = [params.name, params.nodeId, params.id].find((x) => typeof x === 'string') as
+          | string
+          | undefined;
+        audit({
+          actor: who ? principalName(who) : `unknown:${req.replyTo}`,
+          action: `rpc.${req.method}`,
+          ...(target ? { target } : {}),
+          result,
+          detail,
+        });
       },
     });
     client.onMessage(route);
     await client.subscribe([
       topics.allNodes('hello'),
+      topics.allNodes('claim'),
       topics.allNodes('status'),
       topics.allNodes('cmd-result'),
       topics.allNodes('events'),
@@ -199,20 +257,22 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     provisioner.rematchUnsettled();
 
     const infoFile = join(opts.dataDir, 'controller.json');
-    await writeFile(
-      infoFile,
-      `${JSON.stringify({ mqttUrl, httpUrl: http.url, pid: process.pid, startedAt }, null, 2)}\n`,
-      {
-        mode: 0o600,
-      },
-    );
+    const info = {
+      mqttUrl: listener.url,
+      httpUrl: http.url,
+      caFingerprint: listener.tls?.caFingerprint ?? null,
+      pid: process.pid,
+      startedAt,
+    };
+    await writeFile(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     await chmod(infoFile, 0o600);
     cleanup.push(() => rm(infoFile, { force: true }));
 
     logger.info(
       {
-        mqttUrl,
+        mqttUrl: listener.url,
         httpUrl: http.url,
+        caFingerprint: listener.tls?.caFingerprint,
         inventory: inventory.path,
         nodes: inventory.current().nodes.length,
         dataDir: opts.dataDir,
@@ -220,8 +280,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       'controller listening',
     );
     return {
-      mqttUrl,
+      mqttUrl: listener.url,
       httpUrl: http.url,
+      ...(listener.tls
+        ? { caCertPem: listener.tls.caCertPem, caFingerprint: listener.tls.caFingerprint }
+        : {}),
       async stop() {
         await client
           .publish(

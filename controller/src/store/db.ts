@@ -71,6 +71,31 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_node ON events(node_id, id);
   `,
+  // Security: node credentials (hash only), conflicts, claims, users, reprovision windows.
+  `
+  ALTER TABLE nodes ADD COLUMN credential_hash TEXT;
+  ALTER TABLE nodes ADD COLUMN credential_issued_at TEXT;
+  ALTER TABLE nodes ADD COLUMN credential_used_at TEXT;
+  ALTER TABLE nodes ADD COLUMN conflict_of TEXT;
+  CREATE TABLE claims (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE reprovision_windows (
+    node_id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -24,6 +24,12 @@ export interface NodeRow {
   last_seen: string | null;
   first_seen: string;
   current_run_id: string | null;
+  credential_hash: string | null;
+  credential_issued_at: string | null;
+  /** First successful login with the current credential; null while it may not have arrived. */
+  credential_used_at: string | null;
+  /** Set on the entry that records a board which claimed another node's identity. */
+  conflict_of: string | null;
 }
 
 /** Binding of a node to an inventory entry (or an operator approval). */
@@ -56,9 +62,12 @@ export class NodeStore {
     return this.db.prepare('SELECT * FROM nodes ORDER BY COALESCE(hostname, node_id)').all() as NodeRow[];
   }
 
+  /** Nodes in one of `phases`, leaving out conflict records (they never match anything). */
   listInPhase(phases: readonly NodePhase[]): NodeRow[] {
     const marks = phases.map(() => '?').join(',');
-    return this.db.prepare(`SELECT * FROM nodes WHERE phase IN (${marks})`).all(...phases) as NodeRow[];
+    return this.db
+      .prepare(`SELECT * FROM nodes WHERE phase IN (${marks}) AND conflict_of IS NULL`)
+      .all(...phases) as NodeRow[];
   }
 
   count(): number {
@@ -121,6 +130,51 @@ export class NodeStore {
       role: binding?.role ?? null,
       ip: binding?.ip ?? null,
     });
+  }
+
+  setCredential(nodeId: string, hash: string | null, now: string | null): void {
+    this.db
+      .prepare(
+        'UPDATE nodes SET credential_hash=?, credential_issued_at=?, credential_used_at=NULL WHERE node_id=?',
+      )
+      .run(hash, now, nodeId);
+  }
+
+  /** Note the first login with the current credential: from then on a claim for this node is a conflict. */
+  markCredentialUsed(nodeId: string, now: string): void {
+    this.db
+      .prepare('UPDATE nodes SET credential_used_at=? WHERE node_id=? AND credential_used_at IS NULL')
+      .run(now, nodeId);
+  }
+
+  /** Record (or refresh) the entry of a board that claimed `nodeId`'s identity without its credential. */
+  recordConflict(conflictId: string, nodeId: string, hello: Hello, reason: string, now: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO nodes (node_id, mac, serial, macs, model, boot_source, boot_id, agent_version, reported_hostname,
+           phase, reason, phase_since, online, last_seen, first_seen, conflict_of)
+         VALUES (@id, @mac, @serial, @macs, @model, @boot_source, @boot_id, @agent_version, @hostname,
+           'pending', @reason, @now, 0, @now, @now, @nodeId)
+         ON CONFLICT(node_id) DO UPDATE SET last_seen=@now, reason=@reason, boot_id=@boot_id`,
+      )
+      .run({
+        id: conflictId,
+        nodeId,
+        mac: hello.identity.nics[0]?.mac ?? null,
+        serial: hello.identity.serial,
+        macs: JSON.stringify(hello.identity.nics.map((n) => n.mac)),
+        model: hello.identity.model,
+        boot_source: hello.identity.bootSource,
+        boot_id: hello.identity.bootId,
+        agent_version: hello.identity.agentVersion,
+        hostname: hello.identity.hostname,
+        reason,
+        now,
+      });
+  }
+
+  remove(nodeId: string): void {
+    this.db.prepare('DELETE FROM nodes WHERE node_id = ?').run(nodeId);
   }
 
   setCurrentRun(nodeId: string, runId: string | null): void {

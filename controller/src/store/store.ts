@@ -2,6 +2,7 @@ import { ApprovalStore } from './approval-store.js';
 import { type Db, openDb } from './db.js';
 import { EventStore } from './event-store.js';
 import { NodeStore } from './node-store.js';
+import { PrincipalStore } from './principal-store.js';
 import { RunStore } from './run-store.js';
 
 /** Everything the controller knows, in one SQLite file. */
@@ -11,6 +12,7 @@ export interface Store {
   readonly runs: RunStore;
   readonly events: EventStore;
   readonly approvals: ApprovalStore;
+  readonly principals: PrincipalStore;
   /** Run `fn` in one transaction: either all its writes land or none. */
   tx<T>(fn: () => T): T;
   close(): void;
@@ -25,6 +27,7 @@ export function openStore(file: string): Store {
     runs: new RunStore(db),
     events: new EventStore(db),
     approvals: new ApprovalStore(db),
+    principals: new PrincipalStore(db),
     tx: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };

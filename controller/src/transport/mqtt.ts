@@ -31,6 +31,11 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Reconnect after a drop (the controller's own client); the CLI does not. */
   reconnect?: boolean;
+  /**
+   * PEM CA certificate(s) that `mqtts://` servers must chain to, instead of the system store. The
+   * server is always verified, hostname/IP included.
+   */
+  ca?: string;
 }
 
 /** Connect and resolve once the first CONNACK arrives; reject if it does not within the timeout. */
@@ -41,6 +46,9 @@ export async function connectMqtt(url: string, opts: ConnectOptions): Promise<Mq
     keepalive: 30,
     connectTimeout: opts.connectTimeoutMs ?? 5_000,
     reconnectPeriod: opts.reconnect ? 1_000 : 0,
+    // Only used by TLS URLs; never turned off, whatever the caller passes.
+    rejectUnauthorized: true,
+    ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
     ...(opts.username !== undefined ? { username: opts.username, password: opts.password } : {}),
     ...(opts.will
       ? {
@@ -77,14 +85,11 @@ export async function connectMqtt(url: string, opts: ConnectOptions): Promise<Mq
       await client.publishAsync(topic, body, { qos: p.qos ?? 1, retain: p.retain ?? false });
     },
     async subscribe(filters, qos = 1) {
-      const granted = await client.subscribeAsync(
-        filters
-          .map((f) => ({ topic: f, qos }))
-          .reduce(
-            (acc, s) => Object.assign(acc, { [s.topic]: { qos: s.qos } }),
-            {} as Record<string, { qos: 0 | 1 }>,
-          ),
-      );
+      const request = Object.fromEntries(filters.map((f) => [f, { qos }])) as Record<string, { qos: 0 | 1 }>;
+      // mqtt.js reports a SUBACK 0x80 either as a granted qos of 128 or as a rejected promise.
+      const granted = await client.subscribeAsync(request).catch((err: Error) => {
+        throw new Error(`subscription refused: ${filters.join(', ')} (${err.message})`);
+      });
       const refused = granted.filter((g) => g.qos === 128);
       if (refused.length > 0)
         throw new Error(`subscription refused: ${refused.map((g) => g.topic).join(', ')}`);

@@ -33,6 +33,8 @@ function answer(req: RpcRequest): object {
       });
     case 'controller.stats':
       return okReply(req, STATS);
+    default:
+      throw new Error(`no canned answer for ${req.method}`);
   }
 }
 

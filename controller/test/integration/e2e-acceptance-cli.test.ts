@@ -1,4 +1,4 @@
-// The issue's acceptance scenario, all real processes: `osbuild serve`, `osbuild-agent run` on Pi 5
+// The issue's acceptance scenario over TLS with credentials, all real processes: `osbuild serve`, `osbuild-agent run` on Pi 5
 // host roots (host actions through the fixture seam), and `osbuild nodes ls -o json` as a script would.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ describe('acceptance: serve + agents + `nodes ls -o json`, all as real processes
   it('provisions the known boards, leaves the unknown one pending, and lists them as JSON', async () => {
     const ws = await makeWorkspace(FIXTURE_INVENTORY);
     const port = await freePort();
-    const url = `mqtt://127.0.0.1:${port}`;
+    const url = `mqtts://127.0.0.1:${port}`;
     children.push(
       spawnNode([
         CONTROLLER_BIN,
@@ -46,9 +46,21 @@ describe('acceptance: serve + agents + `nodes ls -o json`, all as real processes
         'warn',
       ]),
     );
+    // The controller writes controller.json once it serves: TLS material and secrets exist then.
+    const info = await waitFor(
+      'controller up',
+      async () =>
+        JSON.parse(await readFile(join(ws.dataDir, 'controller.json'), 'utf8')) as { caFingerprint: string },
+      60_000,
+    );
     const roots: Record<string, string> = {};
-    for (const board of ['pi5-a', 'pi5-b', 'pi5-c', 'pi5-unknown']) {
+    for (const [i, board] of ['pi5-a', 'pi5-b', 'pi5-c', 'pi5-unknown'].entries()) {
       roots[board] = await copyHostFixture(board);
+      // Half the boards pin the CA by fingerprint (learned from the handshake), half get the file.
+      const trust =
+        i % 2 === 0
+          ? ['--ca-fingerprint', info.caFingerprint]
+          : ['--ca-file', join(ws.dataDir, 'tls', 'ca.pem')];
       children.push(
         spawnNode([
           AGENT_BIN,
@@ -59,6 +71,9 @@ describe('acceptance: serve + agents + `nodes ls -o json`, all as real processes
           roots[board],
           '--state-dir',
           join(roots[board], 'state'),
+          '--claim-file',
+          join(ws.dataDir, 'claim.secret'),
+          ...trust,
           '--log-level',
           'warn',
         ]),
@@ -73,6 +88,8 @@ describe('acceptance: serve + agents + `nodes ls -o json`, all as real processes
         'json',
         '--controller',
         url,
+        '--data-dir',
+        ws.dataDir,
       ]);
       return JSON.parse(stdout) as Array<Record<string, unknown>>;
     };
@@ -112,6 +129,8 @@ describe('acceptance: serve + agents + `nodes ls -o json`, all as real processes
       'no-such-node',
       '--controller',
       url,
+      '--data-dir',
+      ws.dataDir,
     ]).catch((e: { code: number; stderr: string }) => e);
     expect(missing).toMatchObject({ code: 3, stderr: expect.stringMatching(/no node named no-such-node/) });
   }, 120_000);

@@ -57,15 +57,16 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
       '--log-level',
       'warn',
     ];
+    const ref = { mqttUrl, dataDir: ws.dataDir };
     let controller = spawnNode(serveArgs);
     cleanups.push(() => kill9(controller.child));
     await waitFor(
       'controller up',
-      () => ask(mqttUrl, async (rpc) => (await rpc.call('controller.stats', {})).version),
+      () => ask(ref, async (rpc) => (await rpc.call('controller.stats', {})).version),
       30_000,
     );
 
-    const boards = await Promise.all(['pi5-a', 'pi5-c'].map((b) => startFixtureAgent(mqttUrl, b)));
+    const boards = await Promise.all(['pi5-a', 'pi5-c'].map((b) => startFixtureAgent(ref, b)));
     for (const b of boards) cleanups.push(() => b.agent.stop());
     // Wait for the scripts themselves, not just the dispatch: the agent fetches the repository first.
     await waitFor(
@@ -76,7 +77,7 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
       },
       30_000,
     );
-    const whys = await ask(mqttUrl, (rpc) =>
+    const whys = await ask(ref, (rpc) =>
       Promise.all(['cp-01', 'w-02'].map((n) => rpc.call('nodes.why', { name: n }))),
     );
     for (const w of whys) expect(w.currentStep).toMatchObject({ kind: 'run-script', state: 'running' });
@@ -93,7 +94,7 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
     await waitFor(
       'both boards provisioned after restart',
       () =>
-        ask(mqttUrl, async (rpc) => {
+        ask(ref, async (rpc) => {
           const p = await phases(rpc);
           return p['cp-01'] === 'provisioned' && p['w-02'] === 'provisioned';
         }),
@@ -105,7 +106,7 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
       expect(await lines(join(b.root, 'setup-starts'))).toEqual(['start']);
       expect((await readFile(join(b.root, 'etc/hostname'), 'utf8')).trim()).toMatch(/^(cp-01|w-02)$/);
     }
-    const detail = await ask(mqttUrl, (rpc) => rpc.call('nodes.show', { name: 'w-02' }));
+    const detail = await ask(ref, (rpc) => rpc.call('nodes.show', { name: 'w-02' }));
     expect(detail.run?.steps.find((s) => s.kind === 'run-script')).toMatchObject({
       state: 'succeeded',
       attempt: 1,
@@ -116,7 +117,7 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
     const ws = await makeWorkspace(FIXTURE_INVENTORY, { 'setup.sh': GATED_SETUP });
     const controller = await startTestController(ws);
     cleanups.push(() => controller.stop());
-    const rpc = operator(controller.mqttUrl);
+    const rpc = await operator(controller);
     cleanups.push(() => rpc.close());
 
     const root = await copyHostFixture('pi5-b');
@@ -129,6 +130,10 @@ describe('crashes mid-plan (real processes, SIGKILL)', () => {
       root,
       '--state-dir',
       join(root, 'state'),
+      '--claim-file',
+      join(ws.dataDir, 'claim.secret'),
+      '--ca-file',
+      join(ws.dataDir, 'tls', 'ca.pem'),
       '--log-level',
       'warn',
     ];

@@ -1,8 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import { topics, type Welcome } from '@osbuild/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeGitRepo } from '../../../test/support/host-root.js';
 import { connectMqtt } from '../../src/transport/mqtt.js';
 import {
+  type ControllerRef,
+  controllerSecrets,
   FIXTURE_INVENTORY,
   makeWorkspace,
   operator,
@@ -22,13 +25,13 @@ async function controllerWith(inventory: string, files?: Record<string, string>)
   const ws = await makeWorkspace(inventory, files);
   const controller = await startTestController(ws);
   cleanups.push(() => controller.stop());
-  const rpc = operator(controller.mqttUrl);
+  const rpc = await operator(controller);
   cleanups.push(() => rpc.close());
   return { ws, controller, rpc };
 }
 
-async function agentOn(url: string, board: string) {
-  const a = await startFixtureAgent(url, board);
+async function agentOn(c: ControllerRef, board: string) {
+  const a = await startFixtureAgent(c, board);
   cleanups.push(() => a.agent.stop());
   return a;
 }
@@ -40,8 +43,8 @@ echo "checking disks on $OSBUILD_HOSTNAME"
 if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; exit 3; fi
 `;
     const { controller, rpc } = await controllerWith(FIXTURE_INVENTORY, { 'setup.sh': failing });
-    await agentOn(controller.mqttUrl, 'pi5-c');
-    await agentOn(controller.mqttUrl, 'pi5-a');
+    await agentOn(controller, 'pi5-c');
+    await agentOn(controller, 'pi5-a');
     await waitFor('w-02 failed, cp-01 provisioned', async () => {
       const p = await phases(rpc);
       return p['w-02'] === 'failed' && p['cp-01'] === 'provisioned';
@@ -55,7 +58,7 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
 
   it('keeps a board whose MAC and serial belong to different entries pending, without a plan', async () => {
     const { controller, rpc } = await controllerWith(FIXTURE_INVENTORY);
-    const { root } = await agentOn(controller.mqttUrl, 'pi5-conflict');
+    const { root } = await agentOn(controller, 'pi5-conflict');
     await waitFor(
       'conflicting board pending',
       async () => (await phases(rpc))['pi-10000000000000a3'] === 'pending',
@@ -73,7 +76,7 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
     const repo = await makeGitRepo({ 'scripts/site.sh': RECORDING_SETUP });
     const inventory = `${FIXTURE_INVENTORY}\nbootstrap:\n  repo: ${repo.url}\n  ref: main\n  scripts:\n    - path: scripts/site.sh\n`;
     const { controller, rpc } = await controllerWith(inventory);
-    await agentOn(controller.mqttUrl, 'pi5-b');
+    await agentOn(controller, 'pi5-b');
     await waitFor('w-01 provisioned', async () => (await phases(rpc))['w-01'] === 'provisioned');
     const detail = await rpc.call('nodes.show', { name: 'w-01' });
     expect(detail.run?.steps.find((s) => s.kind === 'run-script')?.outputTail).toContain(
@@ -83,8 +86,30 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
 
   it('rejects and counts malformed payloads on every topic without crashing, then keeps working', async () => {
     const { controller, rpc } = await controllerWith(FIXTURE_INVENTORY);
+    const secrets = await controllerSecrets(controller.dataDir);
+    const ca = secrets.ca;
     const nodeId = 'pi-10000000000000a3';
-    const rogue = await connectMqtt(controller.mqttUrl, { clientId: `agent-${nodeId}` });
+    const { helloFrom } = await import('../support/provisioner-harness.js');
+    const board = helloFrom({ serial: '10000000000000a3', mac: 'dc:a6:32:00:00:0c' });
+
+    // Enrol a raw MQTT client as w-02 the way an agent does: claim, then its own credential.
+    const claimer = await connectMqtt(controller.mqttUrl, {
+      clientId: `agent-${nodeId}`,
+      username: 'claim',
+      password: secrets.claimSecret,
+      ca,
+    });
+    const welcome = new Promise<Welcome>((resolve) =>
+      claimer.onMessage((m) => resolve(JSON.parse(m.payload.toString()) as Welcome)),
+    );
+    await claimer.subscribe([topics.node(nodeId, 'welcome')]);
+    await claimer.publish(topics.node(nodeId, 'claim'), 'not json', { qos: 1 });
+    await claimer.publish(topics.node(nodeId, 'claim'), board, { qos: 1 });
+    const w = await welcome;
+    await claimer.close();
+    if (w.outcome !== 'credential') throw new Error(`no credential: ${JSON.stringify(w)}`);
+
+    const rogue = await connectMqtt(controller.mqttUrl, { clientId: `agent-${nodeId}`, ...w.credential, ca });
     cleanups.push(() => rogue.close(true));
     const garbage = [
       'not json',
@@ -93,42 +118,46 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
       JSON.stringify({ v: 1, identity: { nodeId: 'pi-other' } }),
     ];
     for (const kind of ['hello', 'status', 'events', 'cmd-result'] as const) {
-      for (const g of garbage) await rogue.publish(`osbuild/v1/nodes/${nodeId}/${kind}`, g, { qos: 1 });
+      for (const g of garbage) await rogue.publish(topics.node(nodeId, kind), g, { qos: 1 });
     }
     // A hello claiming another node's identity on this node's topic.
-    const { helloFrom } = await import('../support/provisioner-harness.js');
     await rogue.publish(
-      `osbuild/v1/nodes/${nodeId}/hello`,
+      topics.node(nodeId, 'hello'),
       helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a' }),
       { qos: 1 },
     );
-    const cli = await connectMqtt(controller.mqttUrl, { clientId: 'cli-rogue' });
+
+    const cli = await connectMqtt(controller.mqttUrl, { clientId: 'cli-rogue', ...secrets.operator, ca });
     cleanups.push(() => cli.close(true));
-    await cli.publish('osbuild/v1/rpc/request', '{"v":1,"id":"x"}', { qos: 1 });
-    await cli.publish('osbuild/v1/rpc/request', 'garbage', { qos: 1 });
+    await cli.publish(
+      topics.rpcRequest(),
+      JSON.stringify({ v: 1, id: 'x', replyTo: 'cli-rogue', method: 'nodes.destroy' }),
+      { qos: 1 },
+    );
+    await cli.publish(topics.rpcRequest(), 'garbage', { qos: 1 });
 
     const stats = await waitFor('rejections counted', async () => {
       const s = await rpc.call('controller.stats', {});
       return s.rejectedMessages.hello === 5 && s.rejectedMessages['rpc-request'] === 2 ? s : null;
     });
     expect(stats.rejectedMessages).toMatchObject({
+      claim: 1,
       hello: 5,
       status: 4,
       events: 4,
       'cmd-result': 4,
       'rpc-request': 2,
     });
-    expect(stats.nodes).toBe(0);
 
     // Nothing was harmed: a real board still provisions.
     await rogue.close(true);
-    await agentOn(controller.mqttUrl, 'pi5-c');
-    await waitFor('w-02 provisioned', async () => (await phases(rpc))['w-02'] === 'provisioned');
+    await agentOn(controller, 'pi5-a');
+    await waitFor('cp-01 provisioned', async () => (await phases(rpc))['cp-01'] === 'provisioned');
   });
 
   it('keeps the last good inventory when an edit is invalid, and picks up a fixed one', async () => {
     const { ws, controller, rpc } = await controllerWith(FIXTURE_INVENTORY);
-    await agentOn(controller.mqttUrl, 'pi5-unknown');
+    await agentOn(controller, 'pi5-unknown');
     await waitFor('unknown pending', async () => (await phases(rpc))['pi-10000000000000ff'] === 'pending');
 
     await writeFile(

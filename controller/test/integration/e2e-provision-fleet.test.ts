@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { AgentHandle } from '@osbuild/agent';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RpcClient } from '../../src/rpc/client.js';
-import type { ControllerHandle } from '../../src/server/start-controller.js';
 import {
   FIXTURE_INVENTORY,
   makeWorkspace,
@@ -21,13 +20,13 @@ afterEach(async () => {
 
 async function fleet(boards: string[]) {
   const ws = await makeWorkspace(FIXTURE_INVENTORY);
-  const controller: ControllerHandle = await startTestController(ws);
+  const controller = await startTestController(ws);
   cleanups.push(() => controller.stop());
-  const rpc: RpcClient = operator(controller.mqttUrl);
+  const rpc: RpcClient = await operator(controller);
   cleanups.push(() => rpc.close());
   const agents: Record<string, { agent: AgentHandle; root: string }> = {};
   for (const b of boards) {
-    agents[b] = await startFixtureAgent(controller.mqttUrl, b);
+    agents[b] = await startFixtureAgent(controller, b);
     cleanups.push(() => agents[b]!.agent.stop());
   }
   return { ws, controller, rpc, agents };
@@ -101,7 +100,8 @@ describe('end to end: real controller, real agents on fixture roots (host action
       hostname: 'extra-01',
       role: 'worker',
     });
-    expect(approved.phase).toBe('provisioning');
+    // Approval issues the board its own credential; it logs in with it and then gets its plan.
+    expect(approved.phase).toBe('matched');
     await waitFor(
       'approved board provisioned',
       async () => (await phases(rpc))['extra-01'] === 'provisioned',
@@ -124,14 +124,7 @@ describe('end to end: real controller, real agents on fixture roots (host action
       join(agents['pi5-c']!.root, 'proc/sys/kernel/random/boot_id'),
       'c0ffee00-0000-4000-8000-000000000c02\n',
     );
-    const { startAgent } = await import('@osbuild/agent');
-    const pino = (await import('pino')).default;
-    const again = await startAgent({
-      controllerUrl: controller.mqttUrl,
-      hostRoot: agents['pi5-c']!.root,
-      logger: pino({ level: 'silent' }),
-      reconnect: { baseMs: 50, capMs: 500 },
-    });
+    const { agent: again } = await startFixtureAgent(controller, 'pi5-c', agents['pi5-c']!.root);
     cleanups.push(() => again.stop());
     await waitFor(
       'new boot id recorded',

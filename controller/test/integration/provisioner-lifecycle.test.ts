@@ -14,7 +14,7 @@ const known = helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a' }
 describe('provisioner on a real SQLite store', () => {
   it('takes a matched node from hello to provisioned, one step at a time', () => {
     const h = provisionerHarness({ inventory });
-    h.provisioner.onHello(known);
+    h.login(known);
     const kinds: string[] = [];
     for (let i = 0; i < 10; i++) {
       const cmd = h.lastCommand();
@@ -34,7 +34,7 @@ describe('provisioner on a real SQLite store', () => {
 
   it('re-sends the same command id when a node says hello again mid-step', () => {
     const h = provisionerHarness({ inventory });
-    h.provisioner.onHello(known);
+    h.login(known);
     const first = h.lastCommand();
     h.provisioner.onHello(known);
     expect(h.sent).toHaveLength(2);
@@ -43,7 +43,7 @@ describe('provisioner on a real SQLite store', () => {
 
   it('resumes from the database after the controller is gone (new process, same file)', () => {
     const a = provisionerHarness({ inventory });
-    a.provisioner.onHello(known);
+    a.login(known);
     a.provisioner.onResult(known.identity.nodeId, a.result(a.lastCommand(), 'succeeded'));
     const inFlight = a.lastCommand();
     a.store.close();
@@ -57,7 +57,7 @@ describe('provisioner on a real SQLite store', () => {
 
   it('retries a failed step with a new command id after backoff, then fails the node with the reason', () => {
     const h = provisionerHarness({ inventory });
-    h.provisioner.onHello(known);
+    h.login(known);
     const first = h.lastCommand();
     h.provisioner.onResult(
       known.identity.nodeId,
@@ -86,7 +86,7 @@ describe('provisioner on a real SQLite store', () => {
   it('lets an operator retry a failed node from its failed step, or provision a node again from the start', () => {
     const h = provisionerHarness({ inventory });
     const id = known.identity.nodeId;
-    h.provisioner.onHello(known);
+    h.login(known);
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'succeeded'));
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
     h.clock.advance(1_000);
@@ -116,7 +116,7 @@ describe('provisioner on a real SQLite store', () => {
 
   it('times a step out when no result arrives before its deadline', () => {
     const h = provisionerHarness({ inventory });
-    h.provisioner.onHello(known);
+    h.login(known);
     const first = h.lastCommand();
     h.clock.advance(30_000 + 5_000 + 1); // set-hostname timeout + grace
     h.provisioner.tick();
@@ -129,7 +129,7 @@ describe('provisioner on a real SQLite store', () => {
 
   it('recognises a provisioned node that reboots and does not provision it again', () => {
     const h = provisionerHarness({ inventory });
-    h.provisioner.onHello(known);
+    h.login(known);
     for (let i = 0; i < 4; i++)
       h.provisioner.onResult(known.identity.nodeId, h.result(h.lastCommand(), 'succeeded'));
     expect(h.store.nodes.get(known.identity.nodeId)!.phase).toBe('provisioned');
@@ -148,7 +148,7 @@ describe('provisioner on a real SQLite store', () => {
   it('keeps unknown nodes pending until approved, and matches them when the inventory learns them', () => {
     const h = provisionerHarness({ inventory });
     const stranger = helloFrom({ serial: '10000000000000ff', mac: 'dc:a6:32:00:00:99' });
-    h.provisioner.onHello(stranger);
+    h.login(stranger);
     expect(h.store.nodes.get(stranger.identity.nodeId)).toMatchObject({ phase: 'pending' });
     expect(h.store.nodes.get(stranger.identity.nodeId)!.reason).toMatch(/^unknown: /);
     expect(h.sent).toHaveLength(0);
@@ -156,20 +156,28 @@ describe('provisioner on a real SQLite store', () => {
     expect(() => h.provisioner.approve(stranger.identity.nodeId, 'extra-01', undefined)).toThrow(/--role/);
     expect(() => h.provisioner.approve('pi-nonexistent', 'w-02', undefined)).toThrow(/no node/);
     const approved = h.provisioner.approve(stranger.identity.nodeId, 'extra-01', 'worker');
-    expect(approved).toMatchObject({ phase: 'provisioning', hostname: 'extra-01', role: 'worker' });
+    expect(approved).toMatchObject({ phase: 'matched', hostname: 'extra-01', role: 'worker' });
+    expect(h.welcomes.at(-1)).toMatchObject({
+      nodeId: stranger.identity.nodeId,
+      welcome: { outcome: 'credential' },
+    });
+    h.useCredential(stranger);
+    expect(h.store.nodes.get(stranger.identity.nodeId)!.phase).toBe('provisioning');
     expect(h.sent).toHaveLength(1);
     expect(() => h.provisioner.approve(stranger.identity.nodeId, 'extra-01', 'worker')).toThrow(
       /only pending/,
     );
 
     const late = helloFrom({ serial: '10000000000000ee', mac: 'dc:a6:32:00:00:ee' });
-    h.provisioner.onHello(late);
+    h.login(late);
     expect(h.store.nodes.get(late.identity.nodeId)!.phase).toBe('pending');
     h.setInventory({
       ...inventory,
       nodes: [...inventory.nodes, { mac: 'dc:a6:32:00:00:ee', hostname: 'w-03', role: 'worker' }],
     });
     h.provisioner.rematchUnsettled();
+    expect(h.store.nodes.get(late.identity.nodeId)).toMatchObject({ phase: 'matched', hostname: 'w-03' });
+    h.useCredential(late);
     expect(h.store.nodes.get(late.identity.nodeId)).toMatchObject({
       phase: 'provisioning',
       hostname: 'w-03',
@@ -179,12 +187,12 @@ describe('provisioner on a real SQLite store', () => {
   it('puts a board whose MAC and serial disagree in pending, and a second claimant of a host in conflict', () => {
     const h = provisionerHarness({ inventory });
     const mixed = helloFrom({ serial: '10000000000000a3', mac: 'dc:a6:32:00:00:0a' });
-    h.provisioner.onHello(mixed);
+    h.login(mixed);
     expect(h.store.nodes.get(mixed.identity.nodeId)!.reason).toMatch(/^identity-mismatch: /);
 
-    h.provisioner.onHello(known);
+    h.login(known);
     const twin = helloFrom({ serial: '10000000000000b9', mac: 'dc:a6:32:00:00:0a' });
-    h.provisioner.onHello(twin);
+    h.login(twin);
     expect(h.store.nodes.get(twin.identity.nodeId)!.reason).toBe(
       `conflict: cp-01 is already held by node ${known.identity.nodeId}`,
     );
@@ -192,7 +200,7 @@ describe('provisioner on a real SQLite store', () => {
 
   it('ignores results for commands it never sent or that belong to another node', () => {
     const h = provisionerHarness({ inventory });
-    h.provisioner.onHello(known);
+    h.login(known);
     const cmd = h.lastCommand();
     h.provisioner.onResult('pi-someoneelse1', h.result(cmd, 'succeeded'));
     h.provisioner.onResult(known.identity.nodeId, h.result({ ...cmd, id: 'never-sent-1' }, 'succeeded'));

@@ -1,7 +1,7 @@
 // Helpers for end-to-end tests: a real controller (in-process or as a child process) on
 // 127.0.0.1, real agents on copied fixture host roots, and an operator client.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import pino from 'pino';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
+import { type ConnectOptions, connectMqtt } from '../../src/transport/mqtt.js';
 
 export const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/osbuild.js', import.meta.url));
 export const AGENT_BIN = fileURLToPath(new URL('../../../agent/bin/osbuild-agent.js', import.meta.url));
@@ -78,41 +79,75 @@ export async function makeWorkspace(
   return { dir, bootstrapDir, inventoryPath, dataDir: join(dir, 'data') };
 }
 
-/** Start a controller in-process with fast retries. */
+/** Where a test controller is and where its secrets live (CA, operator credential, claim). */
+export interface ControllerRef {
+  mqttUrl: string;
+  dataDir: string;
+}
+
+/** Start a controller in-process with fast retries, over TLS unless `plain`. */
 export async function startTestController(
   ws: { bootstrapDir: string; inventoryPath: string; dataDir: string },
-  extra: { port?: number; httpPort?: number } = {},
-): Promise<ControllerHandle> {
-  return startController({
+  extra: { port?: number; httpPort?: number; plain?: boolean } = {},
+): Promise<ControllerHandle & ControllerRef> {
+  const handle = await startController({
     inventoryPath: ws.inventoryPath,
     dataDir: ws.dataDir,
     bootstrapDir: ws.bootstrapDir,
-    listen: `mqtt://127.0.0.1:${extra.port ?? 0}`,
+    listen: `${extra.plain ? 'mqtt' : 'mqtts'}://127.0.0.1:${extra.port ?? 0}`,
     httpListen: `http://127.0.0.1:${extra.httpPort ?? 0}`,
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     retry: { baseMs: 200, capMs: 1_000 },
     tickMs: 100,
   });
+  return Object.assign(handle, { dataDir: ws.dataDir });
 }
 
-/** Start an in-process agent on a fresh copy of a fixture board. */
+/** The CA file, claim secret and operator credential `osbuild serve` made in its data dir. */
+export async function controllerSecrets(dataDir: string) {
+  const operator = JSON.parse(await readFile(join(dataDir, 'operator.json'), 'utf8')) as {
+    username: string;
+    password: string;
+  };
+  return {
+    caFile: join(dataDir, 'tls', 'ca.pem'),
+    ca: await readFile(join(dataDir, 'tls', 'ca.pem'), 'utf8').catch(() => undefined),
+    claimFile: join(dataDir, 'claim.secret'),
+    claimSecret: (await readFile(join(dataDir, 'claim.secret'), 'utf8')).trim(),
+    operator,
+  };
+}
+
+/** Start an in-process agent on a fresh copy of a fixture board, holding the image's claim secret. */
 export async function startFixtureAgent(
-  mqttUrl: string,
+  c: ControllerRef,
   fixture: string,
+  root?: string,
 ): Promise<{ agent: AgentHandle; root: string }> {
-  const root = await copyHostFixture(fixture);
+  const hostRoot = root ?? (await copyHostFixture(fixture));
+  const secrets = await controllerSecrets(c.dataDir);
   const agent = await startAgent({
-    controllerUrl: mqttUrl,
-    hostRoot: root,
+    controllerUrl: c.mqttUrl,
+    hostRoot,
+    claimSecret: secrets.claimSecret,
+    ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },
   });
-  return { agent, root };
+  return { agent, root: hostRoot };
 }
 
-/** An operator client. */
-export function operator(mqttUrl: string): RpcClient {
-  return createRpcClient({ url: mqttUrl, timeoutMs: 5_000 });
+/** An operator client using the first operator credential the controller made. */
+export async function operator(c: ControllerRef, timeoutMs = 5_000): Promise<RpcClient> {
+  const secrets = await controllerSecrets(c.dataDir);
+  const ca = secrets.ca;
+  return createRpcClient({
+    url: c.mqttUrl,
+    timeoutMs,
+    username: secrets.operator.username,
+    password: secrets.operator.password,
+    ...(ca ? { connect: (url: string, o: ConnectOptions) => connectMqtt(url, { ...o, ca }) } : {}),
+  });
 }
 
 /** Poll until `check` returns a truthy value, or fail with the last value seen. */
@@ -163,8 +198,8 @@ export async function kill9(child: ChildProcess): Promise<void> {
 }
 
 /** One call on a short-lived operator connection: survives the controller going away between calls. */
-export async function ask<T>(mqttUrl: string, fn: (rpc: RpcClient) => Promise<T>): Promise<T> {
-  const rpc = createRpcClient({ url: mqttUrl, timeoutMs: 2_000 });
+export async function ask<T>(c: ControllerRef, fn: (rpc: RpcClient) => Promise<T>): Promise<T> {
+  const rpc = await operator(c, 2_000);
   try {
     return await fn(rpc);
   } finally {

@@ -8,6 +8,7 @@ import {
   type Inventory,
   inventorySchema,
   PROTOCOL_VERSION,
+  type Welcome,
 } from '@osbuild/shared';
 import pino from 'pino';
 import { Provisioner } from '../../src/provisioning/provisioner.js';
@@ -28,6 +29,8 @@ export function provisionerHarness(opts: { inventory: unknown; dir?: string; clo
   const clock = opts.clock ?? new ManualClock();
   let inventory: Inventory = inventorySchema.parse(opts.inventory);
   const sent: Array<{ nodeId: string; cmd: Command }> = [];
+  const welcomes: Array<{ nodeId: string; welcome: Welcome }> = [];
+  const audited: Array<{ action: string; target: string; result: string }> = [];
   const store: Store = openStore(join(dir, 'osbuild.db'));
   let runs = 0;
   const provisioner = new Provisioner({
@@ -40,6 +43,8 @@ export function provisionerHarness(opts: { inventory: unknown; dir?: string; clo
     deadlineGraceMs: 5_000,
     newRunId: () => `run-${++runs}-${Math.random().toString(36).slice(2, 8)}`,
     sendCommand: (nodeId, cmd) => sent.push({ nodeId, cmd }),
+    sendWelcome: (nodeId, welcome) => welcomes.push({ nodeId, welcome }),
+    audit: (e) => audited.push(e),
   });
   return {
     dir,
@@ -47,6 +52,24 @@ export function provisionerHarness(opts: { inventory: unknown; dir?: string; clo
     store,
     provisioner,
     sent,
+    welcomes,
+    audited,
+    /**
+     * What a real board does on first contact: claim, receive its credential, log in with it
+     * (the authenticator records the use) and say hello.
+     */
+    login(hello: Hello) {
+      provisioner.onClaim(hello);
+      this.useCredential(hello);
+    },
+    /** If the node's last welcome carried a credential, log in with it and say hello. */
+    useCredential(hello: Hello) {
+      const got = welcomes.filter((w) => w.nodeId === hello.identity.nodeId).at(-1);
+      if (got?.welcome.outcome === 'credential') {
+        store.nodes.markCredentialUsed(hello.identity.nodeId, clock.now().toISOString());
+        provisioner.onHello(hello);
+      }
+    },
     setInventory(raw: unknown) {
       inventory = inventorySchema.parse(raw);
     },

@@ -71,7 +71,7 @@ describe('resolveControllerAddress', () => {
       url: DEFAULT_CONTROLLER_URL,
       source: 'default',
     });
-    expect(DEFAULT_CONTROLLER_URL).toBe('mqtt://127.0.0.1:1883');
+    expect(DEFAULT_CONTROLLER_URL).toBe('mqtts://127.0.0.1:8883');
   });
 
   it('refuses a broken controller.json and non-MQTT URLs as usage errors', () => {

@@ -21,6 +21,7 @@ describe('exit codes', () => {
       refused: 4,
       unreachable: 5,
       inventoryInvalid: 6,
+      auditBroken: 7,
     });
   });
 

@@ -31,7 +31,7 @@ describe('osbuild serve', () => {
       {
         inventoryPath: '/srv/cluster/bootstrap/config/nodes.yaml',
         dataDir: '/srv/cluster/.osbuild',
-        listen: 'mqtt://127.0.0.1:1883',
+        listen: 'mqtts://127.0.0.1:8883',
         httpListen: 'http://127.0.0.1:8080',
         bootstrapDir: '/srv/cluster/bootstrap',
       },

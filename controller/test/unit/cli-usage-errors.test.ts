@@ -21,7 +21,7 @@ describe('usage errors exit 2 with the reason on stderr', () => {
       ['nodes', 'approve', 'NOT AN ID', '--as', 'w1', '--controller', 'mqtt://127.0.0.1:1'],
       /bad-request: nodes.approve: nodeId/,
     ],
-    ['bad --listen', ['serve', '--listen', 'mqtt://127.0.0.1'], /expected mqtt:\/\/HOST:PORT/],
+    ['bad --listen', ['serve', '--listen', 'mqtt://127.0.0.1'], /expected mqtts:\/\/HOST:PORT/],
   ])('%s', async (_, args, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(2);

@@ -75,6 +75,16 @@ export type NodeWhy = z.infer<typeof nodeWhy>;
 
 const nameParams = z.object({ name: z.string().min(1) });
 
+/** Roles of human and tool principals (nodes are a principal kind of their own). */
+export const principalRole = z.enum(['operator', 'monitor']);
+/** Inferred {@link principalRole}. */
+export type PrincipalRole = z.infer<typeof principalRole>;
+
+/** Names of operator and monitor users. */
+export const userName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'expected a user name like alice or grafana');
+
 /** Every operator method: its params and the data of its success response. */
 export const rpcMethods = {
   'nodes.list': { params: z.object({}), result: z.array(nodeSummary) },
@@ -87,6 +97,41 @@ export const rpcMethods = {
   'nodes.retry': {
     params: z.object({ name: z.string().min(1), fromStart: z.boolean().optional() }),
     result: nodeSummary,
+  },
+  'nodes.rotate-credential': {
+    params: nameParams,
+    result: z.object({ name: z.string(), nodeId, revokedAt: z.string(), windowExpiresAt: z.string() }),
+  },
+  'nodes.reprovision': {
+    params: z.object({
+      name: z.string().min(1),
+      windowSec: z.number().int().positive().max(86_400).optional(),
+    }),
+    result: z.object({ name: z.string(), nodeId, windowExpiresAt: z.string() }),
+  },
+  'users.add': {
+    params: z.object({ name: userName, role: principalRole }),
+    result: z.object({ name: z.string(), role: principalRole, password: z.string() }),
+  },
+  'users.list': {
+    params: z.object({}),
+    result: z.array(z.object({ name: z.string(), role: principalRole, createdAt: z.string() })),
+  },
+  'users.remove': {
+    params: z.object({ name: userName }),
+    result: z.object({ name: z.string(), removed: z.boolean() }),
+  },
+  'claims.add': {
+    params: z.object({}),
+    result: z.object({ id: z.string(), secret: z.string(), createdAt: z.string() }),
+  },
+  'claims.list': {
+    params: z.object({}),
+    result: z.array(z.object({ id: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })),
+  },
+  'claims.revoke': {
+    params: z.object({ id: z.string().min(1) }),
+    result: z.object({ id: z.string(), revokedAt: z.string() }),
   },
   'controller.stats': {
     params: z.object({}),

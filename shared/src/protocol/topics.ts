@@ -4,8 +4,21 @@
  */
 export const TOPIC_ROOT = 'osbuild/v1' as const;
 
-/** Kinds of per-node topics; `cmd` flows controller -> agent, all others agent -> controller. */
-export const NODE_TOPIC_KINDS = ['hello', 'status', 'events', 'cmd', 'cmd-result', 'telemetry'] as const;
+/**
+ * Kinds of per-node topics. `cmd` and `welcome` flow controller -> agent, all others agent ->
+ * controller. `claim` and `welcome` are the enrolment exchange of a board that holds only the
+ * image's claim secret; everything else needs the node's own credential (see access-policy).
+ */
+export const NODE_TOPIC_KINDS = [
+  'hello',
+  'status',
+  'events',
+  'cmd',
+  'cmd-result',
+  'telemetry',
+  'claim',
+  'welcome',
+] as const;
 /** One of {@link NODE_TOPIC_KINDS}. */
 export type NodeTopicKind = (typeof NODE_TOPIC_KINDS)[number];
 

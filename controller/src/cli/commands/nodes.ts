@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addClientOptions, type ClientFlags, withRpcClient } from '../client-options.js';
+import { addClientOptions, type ClientFlags, parseSeconds, withRpcClient } from '../client-options.js';
 import type { CliContext } from '../context.js';
 import { renderOutput } from '../output/format.js';
 import { approvedText, nodeDetailText, nodeListTable, nodeWhyText, retriedText } from '../output/nodes.js';
@@ -62,6 +62,44 @@ export function nodesCommand(ctx: CliContext): Command {
     const params = { name, fromStart: flags.fromStart === true };
     const node = await withRpcClient(ctx, flags, (c) => c.call('nodes.retry', params));
     print(renderOutput(flags.output, node, () => retriedText(node)));
+  });
+
+  addClientOptions(
+    nodes
+      .command('rotate-credential')
+      .description(
+        "revoke a node's credential; it re-enrols with its claim within 10 minutes and gets a new one",
+      )
+      .argument('<name>', 'inventory hostname or node id'),
+  ).action(async (name: string, flags: ClientFlags) => {
+    const r = await withRpcClient(ctx, flags, (c) => c.call('nodes.rotate-credential', { name }));
+    print(
+      renderOutput(
+        flags.output,
+        r,
+        () => `Revoked the credential of ${r.name}; it may re-enrol until ${r.windowExpiresAt}.\n`,
+      ),
+    );
+  });
+
+  addClientOptions(
+    nodes
+      .command('reprovision')
+      .description(
+        'open a window in which the board may claim its identity again and be provisioned from scratch',
+      )
+      .argument('<name>', 'inventory hostname or node id')
+      .option('--window <sec>', 'seconds the window stays open (default 900)', parseSeconds),
+  ).action(async (name: string, flags: ClientFlags & { window?: number }) => {
+    const params = { name, ...(flags.window !== undefined ? { windowSec: Math.ceil(flags.window) } : {}) };
+    const r = await withRpcClient(ctx, flags, (c) => c.call('nodes.reprovision', params));
+    print(
+      renderOutput(
+        flags.output,
+        r,
+        () => `Reprovision window for ${r.name} open until ${r.windowExpiresAt}; it closes on first use.\n`,
+      ),
+    );
   });
 
   return nodes;

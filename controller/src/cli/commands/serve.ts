@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes.js';
 /** Defaults of `serve`, each overridable by an environment variable. */
 export const SERVE_DEFAULTS = {
   inventory: 'bootstrap/config/nodes.yaml',
-  listen: 'mqtt://127.0.0.1:1883',
+  listen: 'mqtts://127.0.0.1:8883',
   httpListen: 'http://127.0.0.1:8080',
   bootstrapDir: 'bootstrap',
   logLevel: 'info',
@@ -26,6 +26,8 @@ interface ServeFlags {
   publicHttpUrl?: string;
   bootstrapDir?: string;
   logLevel?: string;
+  insecureListen?: boolean;
+  tlsSan?: string[];
 }
 
 /** A commander parser accepting `<scheme>://HOST:PORT` (port 0 = pick one). */
@@ -60,7 +62,7 @@ export function serveOptions(ctx: CliContext, flags: ServeFlags): Omit<ServeOpti
   const httpListen = pick(flags.httpListen, 'OSBUILD_HTTP_LISTEN', SERVE_DEFAULTS.httpListen);
   // Environment values bypass commander's parsers, so check them here too.
   for (const [value, schemes, name] of [
-    [listen, ['mqtt'], 'listen'],
+    [listen, ['mqtts', 'mqtt'], 'listen'],
     [httpListen, ['http'], 'http-listen'],
   ] as const) {
     try {
@@ -75,6 +77,8 @@ export function serveOptions(ctx: CliContext, flags: ServeFlags): Omit<ServeOpti
     listen,
     httpListen,
     ...(flags.publicHttpUrl ? { publicHttpUrl: flags.publicHttpUrl } : {}),
+    ...(flags.insecureListen ? { insecureListen: true } : {}),
+    ...(flags.tlsSan ? { tlsSans: flags.tlsSan } : {}),
     bootstrapDir: abs(pick(flags.bootstrapDir, 'OSBUILD_BOOTSTRAP_DIR', SERVE_DEFAULTS.bootstrapDir)),
   };
 }
@@ -90,8 +94,14 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--data-dir <dir>', 'state directory (env OSBUILD_DATA_DIR, default ./.osbuild)')
     .option(
       '--listen <url>',
-      `MQTT listener mqtt://HOST:PORT, port 0 = random (env OSBUILD_LISTEN, default ${SERVE_DEFAULTS.listen})`,
-      listenUrl(['mqtt']),
+      `MQTT listener mqtts://HOST:PORT (TLS) or mqtt://HOST:PORT (plain, loopback only unless --insecure-listen); port 0 = random (env OSBUILD_LISTEN, default ${SERVE_DEFAULTS.listen})`,
+      listenUrl(['mqtts', 'mqtt']),
+    )
+    .option('--insecure-listen', 'allow plain mqtt:// on a non-loopback address (logged as a warning)')
+    .option(
+      '--tls-san <name-or-ip>',
+      'extra name or IP for the server certificate (repeatable): what nodes use to reach the controller',
+      (v: string, acc: string[] = []) => [...acc, v],
     )
     .option(
       '--http-listen <url>',
@@ -130,6 +140,8 @@ export function serveCommand(ctx: CliContext): Command {
         if (isUserError(err) && err.code === 'inventory-invalid') {
           throw new CliError(EXIT.inventoryInvalid, `invalid inventory: ${err.message}`, { cause: err });
         }
+        if (isUserError(err) && err.code === 'insecure-listen')
+          throw new CliError(EXIT.refused, err.message, { cause: err });
         if (isUserError(err)) throw new CliError(EXIT.usage, err.message, { cause: err });
         const message = err instanceof Error ? err.message : String(err);
         throw new CliError(EXIT.internal, `cannot start the controller: ${message}`, { cause: err });

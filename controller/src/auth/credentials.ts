@@ -1,0 +1,19 @@
+import { PROTOCOL_VERSION, type Welcome } from '@osbuild/shared';
+import type { Store } from '../store/store.js';
+import { hashSecret, newSecret } from './secrets.js';
+
+/**
+ * Mint a node's own MQTT credential: random and high entropy, returned once (for the welcome
+ * message) and stored only as a scrypt hash. Any earlier credential of the node stops working.
+ */
+export function issueNodeCredential(store: Store, nodeId: string, now: string): Welcome {
+  const password = newSecret();
+  store.nodes.setCredential(nodeId, hashSecret(password), now);
+  store.events.append(nodeId, 'credential-issued', {}, now);
+  return { v: PROTOCOL_VERSION, at: now, outcome: 'credential', credential: { username: nodeId, password } };
+}
+
+/** The welcome that tells a claiming board why it must wait. */
+export function pendingWelcome(reason: string, now: string): Welcome {
+  return { v: PROTOCOL_VERSION, at: now, outcome: 'pending', reason };
+}
