@@ -42,6 +42,8 @@ export interface SessionDeps {
   rereadIdentity: () => Promise<Identity>;
   /** Used while the node holds no credential of its own. */
   claimSecret?: string | undefined;
+  /** How often a waiting board repeats its claim (default 30 s). */
+  reclaimMs?: number | undefined;
   runner: StepRunner;
   counters: AgentCounters;
   logger: Logger;
@@ -288,6 +290,15 @@ export class AgentSession {
         },
       );
       await this.#sayHello(conn, this.#topics.claim);
+      // Claim again now and then: an operator may approve the board or open a reprovision window
+      // at any time, and the controller only answers claims. Stops when this connection ends.
+      const timer = setInterval(() => {
+        if (this.#conn !== conn) return;
+        this.#sayHello(conn, this.#topics.claim).catch((err) =>
+          this.#d.logger.debug({ err }, 'claim failed'),
+        );
+      }, this.#d.reclaimMs ?? 30_000);
+      void conn.closed.then(() => clearInterval(timer));
       return;
     }
     await conn.subscribe([this.#topics.cmd, topics.controllerStatus()], 1);

@@ -36,6 +36,8 @@ export interface StartAgentOptions {
    * Passed as a value, read from a file by the CLI: secrets never travel in argv.
    */
   claimSecret?: string;
+  /** How often a board waiting for acceptance repeats its claim (default 30 s). */
+  reclaimMs?: number;
   /**
    * How to trust an `mqtts://` controller (tls-trust.ts): its CA file, or the CA's SHA-256 pin.
    * Either one also forbids plain `mqtt://` to anything but loopback.
@@ -110,6 +112,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       bootSeq: boot.bootSeq,
       rereadIdentity: () => readIdentity(paths, identityDeps),
       claimSecret: opts.claimSecret,
+      reclaimMs: opts.reclaimMs,
       runner,
       counters,
       logger,

@@ -56,6 +56,11 @@ export async function startEmbeddedBroker(opts: {
       opts
         .authenticate(client.id, username, password?.toString())
         .then((r) => {
+          // A claim must not take over the session of an enrolled node that is online: MAC and
+          // serial are not secrets, so that would let anyone with an image knock a node offline.
+          if (r.ok && r.principal.kind === 'claim' && byClientId.get(client.id)?.principal.kind === 'node') {
+            r = { ok: false, code: 'not-authorized', why: 'this identity is online as an enrolled node' };
+          }
           if (r.ok) {
             principals.set(client, r.principal);
             done(null, true);

@@ -14,6 +14,7 @@ export interface HandlerDeps {
   startedAt: string;
   inventoryStatus(): InventoryStatus;
   rejectedMessages(): Record<string, number>;
+  failedLogins(): number;
   clock: Clock;
   kick(clientId: string): void;
 }
@@ -41,6 +42,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
       nodes: d.store.nodes.count(),
       inventory: d.inventoryStatus(),
       rejectedMessages: d.rejectedMessages(),
+      failedLogins: d.failedLogins(),
     }),
   };
 }

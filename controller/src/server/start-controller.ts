@@ -198,6 +198,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       startedAt,
       inventoryStatus: () => inventory.status(),
       rejectedMessages: () => Object.fromEntries(rejected),
+      failedLogins: () => broker.authFailures(),
     });
     const route = makeMessageRouter({
       store,

@@ -130,6 +130,7 @@ export async function startFixtureAgent(
     controllerUrl: c.mqttUrl,
     hostRoot,
     claimSecret: secrets.claimSecret,
+    reclaimMs: 1_000,
     ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },

@@ -59,7 +59,8 @@ describe('nodes why text', () => {
 describe('status text', () => {
   it('shows the numbers and non-zero rejected message counts', () => {
     const out = statusText(STATS, NOW);
-    expect(out).toContain('Nodes:      2\n');
+    expect(out).toMatch(/^Nodes:\s+2$/m);
+    expect(out).toMatch(/^Failed logins:\s+3$/m);
     expect(out).toMatch(/^hello\s+2$/m);
     expect(out).not.toMatch(/^status/m);
   });

@@ -146,6 +146,8 @@ export const rpcMethods = {
         lastError: z.string().nullable(),
       }),
       rejectedMessages: z.record(z.string(), z.number().int()),
+      /** MQTT logins refused since the controller started. */
+      failedLogins: z.number().int(),
     }),
   },
 } as const;

@@ -13,6 +13,7 @@ export function statusText(s: RpcResult<'controller.stats'>, now: Date): string 
     ['Entries', String(s.inventory.entries)],
     ['Loaded', formatTime(s.inventory.loadedAt, now)],
     ['Last error', s.inventory.lastError ?? '-'],
+    ['Failed logins', String(s.failedLogins)],
     ...(rejected.length === 0 ? [['Rejected', 'none'] as const] : []),
   ]);
   if (rejected.length === 0) return head;
