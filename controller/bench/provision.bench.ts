@@ -1,13 +1,15 @@
 // npm run bench: time from the first hello to every node provisioned, for fleets of in-process
-// agents against a real controller (embedded Aedes, SQLite, bootstrap repo over HTTP, real bash).
+// agents against a real controller over TLS with credentials (embedded Aedes, SQLite, bootstrap
+// repo over HTTP, real bash): each agent enrols with the claim secret, then provisions.
 // Usage: npm run bench [-- 3 100 250]
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
 import pino from 'pino';
 import { createRpcClient } from '../src/rpc/client.js';
 import { startController } from '../src/server/start-controller.js';
+import { connectMqtt } from '../src/transport/mqtt.js';
 import { syntheticInventory, writeSyntheticHost } from './synthetic-host.js';
 
 const SETUP = `#!/usr/bin/env bash
@@ -34,15 +36,33 @@ async function benchFleet(n: number): Promise<Record<string, number | string>> {
     inventoryPath: join(dir, 'nodes.yaml'),
     dataDir: join(dir, 'data'),
     bootstrapDir,
-    listen: 'mqtt://127.0.0.1:0',
+    listen: 'mqtts://127.0.0.1:0',
     httpListen: 'http://127.0.0.1:0',
     logger: silent,
   });
-  const rpc = createRpcClient({ url: controller.mqttUrl, timeoutMs: 30_000 });
+  // Over TLS with credentials, as in production: agents enrol with the claim secret.
+  const dataDir = join(dir, 'data');
+  const ca = await readFile(join(dataDir, 'tls', 'ca.pem'), 'utf8');
+  const claimSecret = (await readFile(join(dataDir, 'claim.secret'), 'utf8')).trim();
+  const op = JSON.parse(await readFile(join(dataDir, 'operator.json'), 'utf8')) as { username: string; password: string };
+  const rpc = createRpcClient({
+    url: controller.mqttUrl,
+    timeoutMs: 30_000,
+    ...op,
+    connect: (url, o) => connectMqtt(url, { ...o, ca }),
+  });
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const agents: AgentHandle[] = await Promise.all(
-    roots.map((hostRoot) => startAgent({ controllerUrl: controller.mqttUrl, hostRoot, logger: silent })),
+    roots.map((hostRoot) =>
+      startAgent({
+        controllerUrl: controller.mqttUrl,
+        hostRoot,
+        logger: silent,
+        claimSecret,
+        tls: { caFile: join(dataDir, 'tls', 'ca.pem') },
+      }),
+    ),
   );
   let provisioned = 0;
   let lastPrint = 0;

@@ -6,16 +6,18 @@ import {
   type NodeRole,
   PROTOCOL_VERSION,
   type Step,
-  UserError,
   type Welcome,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
-import { issueNodeCredential, pendingWelcome } from '../auth/credentials.js';
+import { issueNodeCredential } from '../auth/credentials.js';
 import type { Clock } from '../host/clock.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { StepRow } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import { handleClaim } from './enrolment.js';
+import { isUnsettled, type Lifecycle, type Outgoing, UNSETTLED } from './lifecycle.js';
 import { type MatchResult, matchNode } from './matcher.js';
+import { approveNode, retryNode } from './operator-actions.js';
 import { type BootstrapSource, planFor } from './planner.js';
 import { decideStepOutcome, type RetryPolicy, stepLabel } from './step-outcome.js';
 
@@ -43,22 +45,18 @@ export interface ProvisionerDeps {
   newRunId(): string;
 }
 
-/** Phases in which a node is (re)matched against the inventory on hello or inventory change. */
-const UNSETTLED = ['discovered', 'pending', 'matched'] as const;
-const isUnsettled = (phase: string) => (UNSETTLED as readonly string[]).includes(phase);
-
-/** A message the provisioner wants sent once its transaction has committed. */
-type Outgoing = { nodeId: string; cmd: Command } | { nodeId: string; welcome: Welcome };
-
 /**
- * Drives each node's plan. Every decision is read from and written to the store inside one
+ * Drives each node's plan. Its public methods beyond the event handlers (`advance`, `setPhase`,
+ * ...) form the {@link Lifecycle} that enrolment and operator actions build on; nothing else
+ * should call them.
+ * Every decision is read from and written to the store inside one
  * transaction before any message goes out, so a controller killed at any point resumes from the
  * store: re-sent commands carry the same id and the agent de-duplicates them.
  */
-export class Provisioner {
-  constructor(private readonly d: ProvisionerDeps) {}
+export class Provisioner implements Lifecycle {
+  constructor(readonly d: ProvisionerDeps) {}
 
-  private now(): string {
+  now(): string {
     return this.d.clock.now().toISOString();
   }
 
@@ -75,50 +73,19 @@ export class Provisioner {
     this.flush(outbox);
   }
 
-  /**
-   * A board that holds only the claim secret says who it is. MAC and serial are not secrets: if
-   * the node already logged in with its own credential, this is a second board (or a re-flashed
-   * one) and gets nothing unless an operator opened a window for it (reprovision, rotation).
-   */
+  /** A board that holds only the claim secret says who it is (see enrolment.ts). */
   onClaim(hello: Hello): void {
-    const nodeId = hello.identity.nodeId;
-    const outbox = this.d.store.tx((): Outgoing[] => {
-      const now = this.now();
-      const node = this.d.store.nodes.get(nodeId);
-      if (node && node.conflict_of === null) {
-        const holdsCredential = node.credential_hash !== null && node.credential_used_at !== null;
-        if (holdsCredential || (!isUnsettled(node.phase) && node.credential_hash === null)) {
-          const window = this.d.store.principals.window(nodeId, now);
-          if (!window) return this.conflict(nodeId, hello, now);
-          this.d.store.principals.closeWindow(nodeId);
-          this.d.store.nodes.setCredential(nodeId, null, null);
-          this.d.store.nodes.remove(`${nodeId}-conflict`);
-          this.d.audit({
-            action: `window.used`,
-            target: nodeId,
-            result: 'ok',
-            detail: { purpose: window.purpose },
-          });
-          if (window.purpose === 'reprovision')
-            this.restart(node, 'reprovisioning: the board claimed its identity in the open window');
-        } else if (node.credential_hash !== null) {
-          // Issued but never used: the welcome was lost (controller or agent died); issue again.
-          this.d.store.nodes.setCredential(nodeId, null, null);
-        }
-      }
-      const { created } = this.d.store.nodes.recordHello(hello, now);
-      if (created) this.d.store.events.append(nodeId, 'discovered', { identity: hello.identity }, now);
-      const out = this.advance(nodeId);
-      const after = this.d.store.nodes.get(nodeId);
-      if (!after || out.some((o) => 'welcome' in o)) return out;
-      if (after.credential_hash === null && !isUnsettled(after.phase)) {
-        out.push({ nodeId, welcome: this.issueCredential(nodeId, now) });
-      } else if (after.credential_hash === null) {
-        out.push({ nodeId, welcome: pendingWelcome(`${after.phase}: ${after.reason}`, now) });
-      }
-      return out;
-    });
-    this.flush(outbox);
+    this.flush(this.d.store.tx(() => handleClaim(this, hello)));
+  }
+
+  /** Operator approval of a pending node as `hostname` (see operator-actions.ts). */
+  approve(nodeId: string, hostname: string, role: NodeRole | undefined): NodeRow {
+    return approveNode(this, nodeId, hostname, role);
+  }
+
+  /** Operator retry of a failed node, or a new run from the start (see operator-actions.ts). */
+  retry(name: string, fromStart: boolean): NodeRow {
+    return retryNode(this, name, fromStart);
   }
 
   /** The agent reported the end of a command. */
@@ -184,99 +151,14 @@ export class Provisioner {
     this.flush(outbox);
   }
 
-  /** Operator approval of a pending node as `hostname`. */
-  approve(nodeId: string, hostname: string, role: NodeRole | undefined): NodeRow {
-    const outbox = this.d.store.tx(() => {
-      const node = this.d.store.nodes.get(nodeId);
-      if (!node) throw new UserError('not-found', `no node with id ${nodeId}`);
-      if (node.conflict_of !== null) {
-        throw new UserError(
-          'invalid-state',
-          `${nodeId} records a conflict; open a window with \`osbuild nodes reprovision ${node.conflict_of}\` instead`,
-        );
-      }
-      if (!(UNSETTLED as readonly string[]).includes(node.phase)) {
-        throw new UserError(
-          'invalid-state',
-          `node ${nodeId} is ${node.phase}; only pending nodes can be approved`,
-        );
-      }
-      const entry = this.d.inventory().nodes.find((n) => n.hostname === hostname);
-      if (entry && role && entry.role !== role) {
-        throw new UserError('bad-request', `${hostname} is a ${entry.role} in the inventory, not a ${role}`);
-      }
-      if (!entry && !role) {
-        throw new UserError(
-          'bad-request',
-          `${hostname} is not in the inventory: say which role it has (--role)`,
-        );
-      }
-      const holder = this.d.store.nodes.findByHostname(hostname);
-      if (holder && holder.node_id !== nodeId) {
-        throw new UserError('conflict', `${hostname} is already held by node ${holder.node_id}`);
-      }
-      const now = this.now();
-      this.d.store.approvals.put({ nodeId, hostname, role: role ?? null, approvedAt: now });
-      this.d.store.events.append(nodeId, 'approved', { hostname, role: role ?? entry?.role }, now);
-      return this.advance(nodeId);
-    });
-    this.flush(outbox);
-    const node = this.d.store.nodes.get(nodeId);
-    if (!node) throw new Error(`node ${nodeId} vanished`);
-    return node;
-  }
-
-  /**
-   * Operator retry. A failed node resumes at its failed step with a fresh attempt budget; with
-   * `fromStart` a failed or provisioned node gets a new run planned from the current inventory.
-   */
-  retry(name: string, fromStart: boolean): NodeRow {
-    const nodeId = this.d.store.tx(() => {
-      const node = this.d.store.nodes.findByName(name);
-      if (!node) throw new UserError('not-found', `no node named ${name}`);
-      const now = this.now();
-      if (fromStart) {
-        if (node.phase !== 'failed' && node.phase !== 'provisioned') {
-          throw new UserError(
-            'invalid-state',
-            `${name} is ${node.phase}; only failed or provisioned nodes start over`,
-          );
-        }
-        this.d.store.events.append(node.node_id, 'retry', { fromStart: true }, now);
-        this.restart(node, 'an operator asked to provision it again');
-        return node.node_id;
-      }
-      const failed = node.current_run_id ? this.d.store.runs.lastFailedStep(node.current_run_id) : undefined;
-      if (node.phase !== 'failed' || !node.current_run_id || !failed) {
-        throw new UserError(
-          'invalid-state',
-          `${name} is ${node.phase}, not failed; use --from-start to provision it again`,
-        );
-      }
-      const budget = failed.attempt + 1 + this.d.inventory().defaults.stepRetries;
-      this.d.store.runs.reopen(node.current_run_id, failed.idx, budget, now);
-      this.d.store.events.append(node.node_id, 'retry', { fromStart: false, index: failed.idx }, now);
-      this.setPhase(
-        node.node_id,
-        'provisioning',
-        `an operator asked to retry step ${failed.idx} (${failed.kind})`,
-      );
-      return node.node_id;
-    });
-    this.flush(this.d.store.tx(() => this.advance(nodeId)));
-    const node = this.d.store.nodes.get(nodeId);
-    if (!node) throw new Error(`node ${nodeId} vanished`);
-    return node;
-  }
-
   /**
    * Move a node as far as it can go now, returning the commands to send. Called inside a
    * transaction; idempotent, so calling it again (a re-sent hello) re-sends the same command.
    */
-  private advance(nodeId: string): Outgoing[] {
+  advance(nodeId: string): Outgoing[] {
     const node = this.d.store.nodes.get(nodeId);
     if (!node) return [];
-    if ((UNSETTLED as readonly string[]).includes(node.phase)) return this.matchAndPlan(node);
+    if (isUnsettled(node.phase)) return this.matchAndPlan(node);
     if (node.phase !== 'provisioning' || !node.current_run_id) return [];
 
     const runId = node.current_run_id;
@@ -462,22 +344,8 @@ export class Provisioner {
     );
   }
 
-  private conflict(nodeId: string, hello: Hello, now: string): Outgoing[] {
-    const reason = `conflict: this board presented the identity of ${nodeId}, which already holds a credential`;
-    this.d.store.nodes.recordConflict(`${nodeId}-conflict`, nodeId, hello, reason, now);
-    this.d.store.events.append(nodeId, 'identity-conflict', { bootId: hello.identity.bootId }, now);
-    this.d.audit({
-      action: 'identity.conflict',
-      target: nodeId,
-      result: 'refused',
-      detail: { bootId: hello.identity.bootId },
-    });
-    this.d.logger.warn({ nodeId }, 'identity conflict: claim for a node that holds a credential');
-    return [{ nodeId, welcome: pendingWelcome(reason, now) }];
-  }
-
   /** Forget the node's run so it is matched and planned afresh. */
-  private restart(node: NodeRow, reason: string): void {
+  restart(node: NodeRow, reason: string): void {
     const now = this.now();
     if (node.current_run_id && this.d.store.runs.get(node.current_run_id)?.state === 'running') {
       this.d.store.runs.finishRun(node.current_run_id, 'cancelled', now);
@@ -486,13 +354,13 @@ export class Provisioner {
     this.setPhase(node.node_id, 'discovered', reason);
   }
 
-  private issueCredential(nodeId: string, now: string): Welcome {
+  issueCredential(nodeId: string, now: string): Welcome {
     const welcome = issueNodeCredential(this.d.store, nodeId, now);
     this.d.audit({ action: 'credential.issued', target: nodeId, result: 'ok' });
     return welcome;
   }
 
-  private setPhase(nodeId: string, phase: NodeRow['phase'], reason: string): void {
+  setPhase(nodeId: string, phase: NodeRow['phase'], reason: string): void {
     const before = this.d.store.nodes.get(nodeId);
     const now = this.now();
     this.d.store.nodes.setPhase(nodeId, phase, reason, now);
@@ -502,7 +370,7 @@ export class Provisioner {
     }
   }
 
-  private flush(outbox: Outgoing[]): void {
+  flush(outbox: Outgoing[]): void {
     for (const o of outbox) {
       if ('cmd' in o) this.d.sendCommand(o.nodeId, o.cmd);
       else this.d.sendWelcome(o.nodeId, o.welcome);
