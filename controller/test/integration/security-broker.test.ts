@@ -25,6 +25,7 @@ type Controller = Awaited<ReturnType<typeof startTestController>>;
 let controller: Controller;
 let secrets: Awaited<ReturnType<typeof controllerSecrets>>;
 const opened: MqttPort[] = [];
+const nodeCredentials = new Map<string, { username: string; password: string }>();
 
 /** CONNACK return code of a connection attempt (0 = accepted). */
 async function connackCode(opts: {
@@ -67,6 +68,7 @@ async function enrolled(nodeId: string, serial: string, mac: string): Promise<Mq
   const w = await welcome;
   await claim.close();
   if (!w.credential) throw new Error(`not enrolled: ${JSON.stringify(w)}`);
+  nodeCredentials.set(nodeId, w.credential);
   return as({ clientId: `agent-${nodeId}`, ...w.credential });
 }
 
@@ -148,6 +150,31 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
     const b = await enrolled(B, '10000000000000a3', 'dc:a6:32:00:00:0c');
     expect(await publishAccepted(b, topics.node(B, 'events'))).toBe(true);
     expect(await publishAccepted(b, topics.node(B, 'cmd'))).toBe(false);
+  });
+
+  it('refuses payloads over the size limit', async () => {
+    const op = await as({ clientId: 'cli-big', ...secrets.operator });
+    const big = JSON.stringify({ v: 1, id: 'big', replyTo: 'cli-big', method: 'nodes.list', params: { pad: 'x'.repeat(300_000) } });
+    const acked = op.publish(topics.rpcRequest(), big, { qos: 1 }).then(
+      () => true,
+      () => false,
+    );
+    expect(await Promise.race([acked, new Promise((r) => setTimeout(() => r(false), 3_000))])).toBe(false);
+  });
+
+  it('rotates claims without touching nodes that already hold credentials', async () => {
+    const enrolledNode = await enrolled('pi-10000000000000a2', '10000000000000a2', 'dc:a6:32:00:00:0b');
+    await enrolledNode.close();
+    const rpc = await operator(controller);
+    const fresh = await rpc.call('claims.add', {});
+    const old = (await rpc.call('claims.list', {})).find((c) => c.id !== fresh.id && c.revokedAt === null);
+    await rpc.call('claims.revoke', { id: old!.id });
+    await rpc.close();
+    // The image's old claim no longer works; the new one does; the node's own credential is unaffected.
+    expect(await connackCode({ clientId: 'agent-pi-10000000000000c2', username: 'claim', password: secrets.claimSecret })).toBe(4);
+    expect(await connackCode({ clientId: 'agent-pi-10000000000000c2', username: 'claim', password: fresh.secret })).toBe(0);
+    const credential = JSON.parse(JSON.stringify(nodeCredentials.get('pi-10000000000000a2')));
+    expect(await connackCode({ clientId: 'agent-pi-10000000000000a2', ...credential })).toBe(0);
   });
 
   it('gives monitors read-only access', async () => {
