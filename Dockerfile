@@ -1,5 +1,5 @@
-# The OSBuild controller as a container: embedded MQTT broker (1883), bootstrap repository over
-# HTTP (8080), state in /data. Build from the repository root: docker build -t osbuild-controller .
+# The OSBuild controller as a container: embedded MQTT broker over TLS (8883), bootstrap repository
+# over HTTP (8080), state in /data (CA, secrets, database, audit log). Build from the repository root: docker build -t osbuild-controller .
 FROM node:22-bookworm-slim AS deps
 # better-sqlite3 compiles from source when no prebuilt binary matches; git is used at run time.
 RUN apt-get update \
@@ -26,9 +26,9 @@ COPY bootstrap bootstrap
 ENV OSBUILD_DATA_DIR=/data \
     OSBUILD_INVENTORY=/config/nodes.yaml \
     OSBUILD_BOOTSTRAP_DIR=/app/bootstrap \
-    OSBUILD_LISTEN=mqtt://0.0.0.0:1883 \
+    OSBUILD_LISTEN=mqtts://0.0.0.0:8883 \
     OSBUILD_HTTP_LISTEN=http://0.0.0.0:8080
 VOLUME ["/data"]
-EXPOSE 1883 8080
+EXPOSE 8883 8080
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "controller/bin/osbuild.js"]
 CMD ["serve"]

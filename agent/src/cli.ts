@@ -66,7 +66,7 @@ function buildProgram(io: CliIo): Command {
     .description('connect to the controller and run the commands it sends, until SIGTERM/SIGINT')
     .requiredOption(
       '--controller <url>',
-      'controller MQTT URL, e.g. mqtt://127.0.0.1:1883',
+      'controller MQTT URL, e.g. mqtts://10.0.10.2:8883',
       parseControllerUrl,
     )
     .option('--host-root <dir>', 'host root; anything but / emulates host actions (fixture mode)', '/')
@@ -77,11 +77,15 @@ function buildProgram(io: CliIo): Command {
       'SHA-256 of the controller CA (osbuild ca show): learned from the server, pinned',
     )
     .option(
+      '--insecure',
+      'allow plain mqtt:// to a controller beyond loopback (credentials cross the network in clear)',
+    )
+    .option(
       '--claim-file <file>',
       'file holding the image claim secret (default <host-root>/etc/osbuild/claim.secret if present)',
     )
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
-    .action(async (o: RunFlags & { claimFile?: string }) => {
+    .action(async (o: RunFlags & { claimFile?: string; insecure?: boolean }) => {
       // Structured JSON logs on stderr; stdout stays free for command output.
       const logger = pino({ level: o.logLevel }, pino.destination({ fd: 2, sync: true }));
       const claimSecret = await readClaimSecret(o.claimFile, o.hostRoot);
@@ -91,6 +95,7 @@ function buildProgram(io: CliIo): Command {
         stateDir: o.stateDir,
         logger,
         ...(claimSecret !== undefined ? { claimSecret } : {}),
+        ...(o.insecure ? { insecure: true } : {}),
         ...(o.caFile !== undefined || o.caFingerprint !== undefined
           ? { tls: { caFile: o.caFile, caFingerprint: o.caFingerprint } }
           : {}),

@@ -44,7 +44,10 @@ async function benchFleet(n: number): Promise<Record<string, number | string>> {
   const dataDir = join(dir, 'data');
   const ca = await readFile(join(dataDir, 'tls', 'ca.pem'), 'utf8');
   const claimSecret = (await readFile(join(dataDir, 'claim.secret'), 'utf8')).trim();
-  const op = JSON.parse(await readFile(join(dataDir, 'operator.json'), 'utf8')) as { username: string; password: string };
+  const op = JSON.parse(await readFile(join(dataDir, 'operator.json'), 'utf8')) as {
+    username: string;
+    password: string;
+  };
   const rpc = createRpcClient({
     url: controller.mqttUrl,
     timeoutMs: 30_000,

@@ -130,7 +130,7 @@ export class AgentSession {
     const conn = this.#conn;
     this.#ac.abort(new Error('agent stopping'));
     this.#queue.clear();
-    if (conn) {
+    if (conn && this.#mode === 'node') {
       await withTimeout(
         this.#publish(
           conn,
@@ -146,6 +146,8 @@ export class AgentSession {
         2000,
       );
       if (!ended) conn.destroy();
+    } else if (conn) {
+      await withTimeout(conn.end(), 2000);
     }
     await withTimeout(this.#loops, 5000);
   }
@@ -227,11 +229,16 @@ export class AgentSession {
           clientId: `agent-${this.#identity.nodeId}`,
           keepaliveSec: this.#d.keepaliveSec,
           ...auth,
-          will: {
-            topic: this.#topics.status,
-            // `at` is the connect time: the broker cannot stamp the will when it fires.
-            payload: encode(statusMessage(false, this.#identity.bootId, this.#d.now())),
-          },
+          // Only an enrolled node reports its presence; a claim may publish nothing but its claim.
+          ...(this.#mode === 'node'
+            ? {
+                will: {
+                  topic: this.#topics.status,
+                  // `at` is the connect time: the broker cannot stamp the will when it fires.
+                  payload: encode(statusMessage(false, this.#identity.bootId, this.#d.now())),
+                },
+              }
+            : {}),
         });
       } catch (err) {
         // CONNACK 4/5: our own credential was revoked or rotated; enrol again with the claim.
@@ -281,14 +288,6 @@ export class AgentSession {
     if (this.#mode === 'claim') {
       // Enrolment: say who we are on the claim topic and wait for our credential on welcome.
       await conn.subscribe([this.#topics.welcome, topics.controllerStatus()], 1);
-      await conn.publish(
-        this.#topics.status,
-        encode(statusMessage(true, this.#identity.bootId, this.#d.now())),
-        {
-          qos: 1,
-          retain: true,
-        },
-      );
       await this.#sayHello(conn, this.#topics.claim);
       // Claim again now and then: an operator may approve the board or open a reprovision window
       // at any time, and the controller only answers claims. Stops when this connection ends.

@@ -38,6 +38,8 @@ export interface StartAgentOptions {
   claimSecret?: string;
   /** How often a board waiting for acceptance repeats its claim (default 30 s). */
   reclaimMs?: number;
+  /** Allow plain `mqtt://` to a controller that is not on loopback (development only). */
+  insecure?: boolean;
   /**
    * How to trust an `mqtts://` controller (tls-trust.ts): its CA file, or the CA's SHA-256 pin.
    * Either one also forbids plain `mqtt://` to anything but loopback.
@@ -64,7 +66,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const logger = opts.logger ?? pino({ level: 'info' }, pino.destination(2));
   const paths = hostPaths(opts.hostRoot);
   const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : paths.defaultStateDir;
-  await checkTlsOptions(opts.controllerUrl, opts.tls);
+  await checkTlsOptions(opts.controllerUrl, opts.tls, opts.insecure ?? false);
   const connect = opts.tls ? withTlsTrust(connectMqtt, { tls: opts.tls, stateDir, logger }) : connectMqtt;
   const now = () => new Date();
   const journal = new Journal(path.join(stateDir, 'journal'));

@@ -11,7 +11,8 @@ export interface ConnectOptions {
   url: string;
   clientId: string;
   keepaliveSec: number;
-  will: WillMessage;
+  /** Set for enrolled nodes only (a claim-only session may publish nothing but its claim). */
+  will?: WillMessage;
   connectTimeoutMs?: number;
   /** The node's own credential, or `claim` + the image's claim secret while enrolling. */
   username?: string;
@@ -60,7 +61,16 @@ export const connectMqtt: ConnectMqtt = (opts) =>
       // TLS URLs only: the controller is always verified, hostname/IP SAN included.
       rejectUnauthorized: true,
       ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
-      will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: 1, retain: true },
+      ...(opts.will
+        ? {
+            will: {
+              topic: opts.will.topic,
+              payload: Buffer.from(opts.will.payload),
+              qos: 1 as const,
+              retain: true,
+            },
+          }
+        : {}),
     });
     let connected = false;
     // Persistent sessions deliver queued commands right after CONNACK, possibly before the caller

@@ -90,26 +90,38 @@ export function matchesPin(der: Uint8Array, pins: readonly Buffer[]): boolean {
 /**
  * Check the options before the agent starts, so a misconfigured node fails at once with a clear
  * message instead of retrying forever: invalid pins, an unreadable CA file, or a plain `mqtt://`
- * URL to another machine while a CA is configured (the node expects TLS; plain text would hand its
- * credential to anyone on the path).
+ * URL to another machine (plain text would hand the claim secret and the node's credential to
+ * anyone on the path) unless explicitly allowed, and never while a CA is configured.
  */
 export async function checkTlsOptions(
   controllerUrl: string,
   tls: TlsTrustOptions | undefined,
+  allowInsecure = false,
 ): Promise<void> {
+  checkPlainUrl(controllerUrl, tls, allowInsecure);
   if (!tls) return;
   if (tls.caFingerprint !== undefined) parsePins(tls.caFingerprint);
-  checkPlainUrl(controllerUrl, tls);
   if (tls.caFile !== undefined) await readCaFile(tls.caFile, tls.caFingerprint);
 }
 
-function checkPlainUrl(controllerUrl: string, tls: TlsTrustOptions): void {
-  if (tls.caFile === undefined && tls.caFingerprint === undefined) return;
+function checkPlainUrl(
+  controllerUrl: string,
+  tls: TlsTrustOptions | undefined,
+  allowInsecure: boolean,
+): void {
   const url = new URL(controllerUrl);
-  if (!isTlsUrl(controllerUrl) && !isLoopbackHost(url.hostname)) {
+  if (isTlsUrl(controllerUrl) || isLoopbackHost(url.hostname)) return;
+  const hasCa = tls !== undefined && (tls.caFile !== undefined || tls.caFingerprint !== undefined);
+  if (hasCa) {
     throw new UserError(
       'bad-request',
       `refusing plain ${url.protocol}// to ${url.hostname} while a controller CA is configured: use mqtts://`,
+    );
+  }
+  if (!allowInsecure) {
+    throw new UserError(
+      'bad-request',
+      `refusing plain ${url.protocol}// to ${url.hostname}: use mqtts:// (or --insecure, credentials would cross the network in clear)`,
     );
   }
 }
@@ -198,7 +210,7 @@ export function withTlsTrust(connect: ConnectMqtt, deps: TlsTrustDeps): ConnectM
   };
 
   return async (opts) => {
-    checkPlainUrl(opts.url, tls);
+    checkPlainUrl(opts.url, tls, false);
     if (!isTlsUrl(opts.url)) return connect(opts);
     if (tls.caFile !== undefined) {
       const ca = await readCaFile(tls.caFile, tls.caFingerprint);

@@ -11,6 +11,7 @@ import { Journal } from '../../src/journal/journal.js';
 import { type AgentCounters, AgentSession } from '../../src/session/agent-session.js';
 import { Backoff } from '../../src/session/backoff.js';
 import type { StepRunner } from '../../src/session/ports.js';
+import { giveCredential } from '../support/agent.js';
 import { fakeConnector, until } from '../support/fake-mqtt.js';
 
 const cmd = (id: string): Command => ({
@@ -32,6 +33,7 @@ async function session(runner: StepRunner) {
   const journal = new Journal(path.join(stateDir, 'journal'));
   const counters: AgentCounters = { rejectedMessages: 0, commandsRun: 0, reconnects: 0, connects: 0 };
   const { connect, connections } = fakeConnector();
+  await giveCredential(stateDir);
   const s = new AgentSession({
     controllerUrl: 'mqtt://fake',
     keepaliveSec: 30,

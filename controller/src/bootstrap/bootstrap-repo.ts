@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import type { Exec } from '../host/exec.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 
@@ -21,7 +22,12 @@ const SNAPSHOT_ENV = {
  * and prepare it for dumb-HTTP serving. Returns the commit nodes should run. The source directory
  * is never touched: a private index file in `bareDir` does the staging.
  */
-export async function snapshotDirectory(exec: Exec, sourceDir: string, bareDir: string): Promise<string> {
+export async function snapshotDirectory(
+  exec: Exec,
+  sourceDir: string,
+  bareDir: string,
+  exclude: readonly string[] = [],
+): Promise<string> {
   if (!existsSync(sourceDir)) throw new Error(`bootstrap directory ${sourceDir} does not exist`);
   if (!existsSync(`${bareDir}/HEAD`)) {
     await mkdir(bareDir, { recursive: true });
@@ -36,6 +42,13 @@ export async function snapshotDirectory(exec: Exec, sourceDir: string, bareDir: 
     GIT_INDEX_FILE: `${bareDir}/osbuild-snapshot.index`,
   } as Record<string, string>;
   await exec('git', ['add', '--all', '.'], { cwd: sourceDir, env });
+  // The repository is served without authentication: never publish the inventory (it lists the
+  // MACs and serials a rogue board would have to claim) even when it lives in the directory.
+  for (const file of exclude) {
+    const rel = relative(sourceDir, file);
+    if (rel.startsWith('..') || isAbsolute(rel)) continue;
+    await exec('git', ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', rel], { cwd: sourceDir, env });
+  }
   const tree = (await exec('git', ['write-tree'], { cwd: sourceDir, env })).stdout.trim();
   const parent = await exec('git', ['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { env }).then(
     (r) => r.stdout.trim(),
@@ -70,8 +83,10 @@ export async function resolveBootstrap(opts: {
   bootstrapDir: string;
   bareDir: string;
   publicHttpUrl: string;
+  /** Files under bootstrapDir that must not be served (the inventory). */
+  exclude?: readonly string[];
 }): Promise<BootstrapSource> {
   if (opts.repo) return { repo: opts.repo, commit: await resolveRef(opts.exec, opts.repo, opts.ref) };
-  const commit = await snapshotDirectory(opts.exec, opts.bootstrapDir, opts.bareDir);
+  const commit = await snapshotDirectory(opts.exec, opts.bootstrapDir, opts.bareDir, opts.exclude);
   return { repo: `${opts.publicHttpUrl.replace(/\/$/, '')}/bootstrap.git`, commit };
 }

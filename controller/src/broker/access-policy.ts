@@ -29,8 +29,9 @@ export const OPERATOR_CLIENT_ID = /^cli-[A-Za-z0-9_-]{1,60}$/;
 export const MONITOR_CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const NODE_PUBLISHES = new Set(['hello', 'status', 'events', 'cmd-result', 'telemetry']);
-// A claim-only board may say who it is (claim) and leave its will (status); nothing else.
-const CLAIM_PUBLISHES = new Set(['claim', 'status']);
+// A claim-only board may only say who it is. Not even its status: anyone holding an image could
+// otherwise make an offline node look online.
+const CLAIM_PUBLISHES = new Set(['claim']);
 const MONITOR_READS = new Set(['status', 'events', 'telemetry']);
 
 /** May `p` publish to `topic`? Topics outside our tree are refused for everyone but the controller. */

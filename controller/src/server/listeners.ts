@@ -31,6 +31,24 @@ export function parseListen(
   return { scheme: u.protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * Parse the MQTT listen address and refuse plain TCP beyond loopback unless explicitly allowed:
+ * credentials must never cross a LAN in clear. Checked before anything is created.
+ */
+export function checkListenPolicy(
+  listen: string,
+  insecureListen: boolean,
+): { scheme: string; host: string; port: number } {
+  const addr = parseListen(listen, ['mqtts:', 'mqtt:']);
+  if (addr.scheme === 'mqtt:' && !LOOPBACK_HOSTS.includes(addr.host) && !insecureListen) {
+    throw new UserError(
+      'insecure-listen',
+      `refusing plain MQTT on ${listen}: use mqtts:// or pass --insecure-listen (credentials would cross the network unencrypted)`,
+    );
+  }
+  return addr;
+}
+
 /** A running MQTT listener and what the controller's own client needs to reach it. */
 export interface MqttListener {
   url: string;
@@ -53,16 +71,10 @@ export async function startMqttListener(opts: {
   clock: Clock;
   logger: Logger;
 }): Promise<MqttListener> {
-  const addr = parseListen(opts.listen, ['mqtts:', 'mqtt:']);
+  const addr = checkListenPolicy(opts.listen, opts.insecureListen);
   const connectHost = ['0.0.0.0', '::'].includes(addr.host) ? '127.0.0.1' : addr.host;
   const hostForUrl = connectHost.includes(':') ? `[${connectHost}]` : connectHost;
   if (addr.scheme === 'mqtt:') {
-    if (!LOOPBACK_HOSTS.includes(addr.host) && !opts.insecureListen) {
-      throw new UserError(
-        'insecure-listen',
-        `refusing plain MQTT on ${opts.listen}: use mqtts:// or pass --insecure-listen (credentials would cross the network unencrypted)`,
-      );
-    }
     if (!LOOPBACK_HOSTS.includes(addr.host)) {
       opts.logger.warn({ listen: opts.listen }, 'INSECURE: plain MQTT beyond loopback (--insecure-listen)');
     }

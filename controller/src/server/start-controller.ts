@@ -21,7 +21,7 @@ import type { RetryPolicy } from '../provisioning/step-outcome.js';
 import { makeHandlers } from '../rpc/handlers.js';
 import { openStore } from '../store/store.js';
 import { connectMqtt } from '../transport/mqtt.js';
-import { parseListen, startMqttListener } from './listeners.js';
+import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
 import { makeMessageRouter, type RejectCounters } from './message-router.js';
 
 /** How to run a controller. */
@@ -66,7 +66,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const clock = opts.clock ?? systemClock;
   const exec = opts.exec ?? realExec;
   const startedAt = clock.now().toISOString();
-  parseListen(opts.listen, ['mqtts:', 'mqtt:']);
+  checkListenPolicy(opts.listen, opts.insecureListen ?? false);
   const httpAddr = parseListen(opts.httpListen, ['http:']);
 
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -142,6 +142,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
           bootstrapDir: opts.bootstrapDir,
           bareDir,
           publicHttpUrl,
+          exclude: [inventory.path],
         });
         logger.info({ repo: bootstrap.repo, commit: bootstrap.commit }, 'bootstrap repository pinned');
       } catch (err) {

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** An open store database. */
@@ -103,6 +104,10 @@ const MIGRATIONS: readonly string[] = [
  * synchronous=NORMAL: a SIGKILL loses at most the last transaction, never corrupts the file.
  */
 export function openDb(file: string): Db {
+  // Create the file 0600 before SQLite does (it would follow the umask); its -wal and -shm files
+  // take the database file's mode.
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -154,7 +154,13 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
 
   it('refuses payloads over the size limit', async () => {
     const op = await as({ clientId: 'cli-big', ...secrets.operator });
-    const big = JSON.stringify({ v: 1, id: 'big', replyTo: 'cli-big', method: 'nodes.list', params: { pad: 'x'.repeat(300_000) } });
+    const big = JSON.stringify({
+      v: 1,
+      id: 'big',
+      replyTo: 'cli-big',
+      method: 'nodes.list',
+      params: { pad: 'x'.repeat(300_000) },
+    });
     const acked = op.publish(topics.rpcRequest(), big, { qos: 1 }).then(
       () => true,
       () => false,
@@ -171,8 +177,16 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
     await rpc.call('claims.revoke', { id: old!.id });
     await rpc.close();
     // The image's old claim no longer works; the new one does; the node's own credential is unaffected.
-    expect(await connackCode({ clientId: 'agent-pi-10000000000000c2', username: 'claim', password: secrets.claimSecret })).toBe(4);
-    expect(await connackCode({ clientId: 'agent-pi-10000000000000c2', username: 'claim', password: fresh.secret })).toBe(0);
+    expect(
+      await connackCode({
+        clientId: 'agent-pi-10000000000000c2',
+        username: 'claim',
+        password: secrets.claimSecret,
+      }),
+    ).toBe(4);
+    expect(
+      await connackCode({ clientId: 'agent-pi-10000000000000c2', username: 'claim', password: fresh.secret }),
+    ).toBe(0);
     const credential = JSON.parse(JSON.stringify(nodeCredentials.get('pi-10000000000000a2')));
     expect(await connackCode({ clientId: 'agent-pi-10000000000000a2', ...credential })).toBe(0);
   });

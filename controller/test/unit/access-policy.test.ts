@@ -14,7 +14,7 @@ const controller: Principal = { kind: 'controller' };
 // node (A) and another (B). Anything not listed is refused.
 const PUBLISH: Record<string, { own: NodeTopicKind[]; other: NodeTopicKind[] }> = {
   node: { own: ['hello', 'status', 'events', 'cmd-result', 'telemetry'], other: [] },
-  claim: { own: ['claim', 'status'], other: [] },
+  claim: { own: ['claim'], other: [] },
   operator: { own: [], other: [] },
   monitor: { own: [], other: [] },
   controller: { own: [...NODE_TOPIC_KINDS], other: [...NODE_TOPIC_KINDS] },
