@@ -13,6 +13,8 @@ export interface EmbeddedBroker {
   whoIs(clientId: string): Principal | undefined;
   /** Drop a client's connection, e.g. after its credential was revoked. */
   kick(clientId: string): void;
+  /** Drop every connection whose principal matches, e.g. a removed user's or a revoked claim's. */
+  kickWhere(match: (p: Principal) => boolean): number;
   /** Accept connections from a listener (TCP or TLS server). */
   readonly handle: (socket: import('node:stream').Duplex) => void;
   close(): Promise<void>;
@@ -138,6 +140,11 @@ export async function startEmbeddedBroker(opts: {
     whoIs: (clientId) => byClientId.get(clientId)?.principal,
     kick(clientId) {
       byClientId.get(clientId)?.client.close();
+    },
+    kickWhere(match) {
+      const doomed = [...byClientId.values()].filter((c) => match(c.principal));
+      for (const c of doomed) c.client.close();
+      return doomed.length;
     },
     handle: broker.handle,
     async close() {

@@ -1,4 +1,5 @@
 import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
+import type { Principal } from '../broker/access-policy.js';
 import type { Clock } from '../host/clock.js';
 import type { InventoryStatus } from '../inventory/inventory-source.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
@@ -17,6 +18,7 @@ export interface HandlerDeps {
   failedLogins(): number;
   clock: Clock;
   kick(clientId: string): void;
+  kickWhere(match: (p: Principal) => boolean): number;
 }
 
 /** One handler per method; the mapped type makes a method without a handler a compile error. */

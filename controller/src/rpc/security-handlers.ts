@@ -1,5 +1,6 @@
 import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
 import { hashSecret, newId, newSecret } from '../auth/secrets.js';
+import type { Principal } from '../broker/access-policy.js';
 import type { Clock } from '../host/clock.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +31,8 @@ export function makeSecurityHandlers(d: {
   clock: Clock;
   /** Drop a node's live connection after its credential was revoked. */
   kick(clientId: string): void;
+  /** Drop every live connection whose principal matches (removed users, revoked claims). */
+  kickWhere(match: (p: Principal) => boolean): number;
 }): SecurityHandlers {
   const now = () => d.clock.now();
   const node = (name: string): NodeRow => {
@@ -83,7 +86,10 @@ export function makeSecurityHandlers(d: {
         if (user.role === 'operator' && operators.length === 1) {
           throw new UserError('invalid-state', `${name} is the last operator; add another one first`);
         }
-        return { name, removed: d.store.principals.removeUser(name) };
+        const removed = d.store.principals.removeUser(name);
+        // A removed user's open sessions end now, not at their next reconnect.
+        d.kickWhere((p) => (p.kind === 'operator' || p.kind === 'monitor') && p.name === name);
+        return { name, removed };
       }),
     'claims.add': () => {
       const id = newId('claim');
@@ -100,6 +106,8 @@ export function makeSecurityHandlers(d: {
       const revokedAt = now().toISOString();
       if (!d.store.principals.revokeClaim(id, revokedAt))
         throw new UserError('not-found', `no active claim ${id}`);
+      // Boards waiting with a claim log in again; only those holding a claim still valid get back in.
+      d.kickWhere((p) => p.kind === 'claim');
       return { id, revokedAt };
     },
   };

@@ -195,6 +195,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       provisioner,
       clock,
       kick: (clientId) => broker.kick(clientId),
+      kickWhere: (match) => broker.kickWhere(match),
       version: pkg.version,
       startedAt,
       inventoryStatus: () => inventory.status(),

@@ -17,6 +17,8 @@ export interface MqttPort {
   subscribe(filters: string[], qos?: 0 | 1): Promise<void>;
   onMessage(handler: (msg: InboundMessage) => void): void;
   onConnect(handler: () => void): void;
+  /** Resolves the first time the connection closes (refused publish, kicked, broker gone). */
+  readonly closed: Promise<void>;
   close(force?: boolean): Promise<void>;
 }
 
@@ -77,8 +79,10 @@ export async function connectMqtt(url: string, opts: ConnectOptions): Promise<Mq
       reject(new Error(`cannot connect to MQTT broker at ${url}: ${err.message}`, { cause: err }));
     });
   });
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
   return {
     clientId: opts.clientId,
+    closed,
     async publish(topic, payload, p = {}) {
       const body =
         typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload);

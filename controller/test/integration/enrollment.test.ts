@@ -12,7 +12,12 @@ const id = known.identity.nodeId;
 function setup() {
   const h = provisionerHarness({ inventory });
   const kicked: string[] = [];
-  const security = makeSecurityHandlers({ store: h.store, clock: h.clock, kick: (c) => kicked.push(c) });
+  const security = makeSecurityHandlers({
+    store: h.store,
+    clock: h.clock,
+    kick: (c) => kicked.push(c),
+    kickWhere: () => 0,
+  });
   return { h, security, kicked };
 }
 

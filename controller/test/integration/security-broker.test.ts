@@ -74,16 +74,16 @@ async function enrolled(nodeId: string, serial: string, mac: string): Promise<Mq
 
 /**
  * Whether a QoS 1 publish is accepted. A refused publish gets no PUBACK (MQTT 3.1.1 has no negative
- * acknowledgement; Aedes drops the connection), so "no PUBACK within 3 s" means refused — an
- * accepted one is acknowledged in milliseconds on loopback.
+ * acknowledgement): Aedes drops the connection instead. "Closed, or no PUBACK within 3 s" means
+ * refused — an accepted one is acknowledged in milliseconds on loopback.
  */
-async function publishAccepted(port: MqttPort, topic: string): Promise<boolean> {
+async function publishAccepted(port: MqttPort, topic: string, payload = '{}'): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3_000));
-  const acked = port.publish(topic, '{}', { qos: 1 }).then(
+  const acked = port.publish(topic, payload, { qos: 1 }).then(
     () => true,
     () => false,
   );
-  return Promise.race([acked, timeout]);
+  return Promise.race([acked, port.closed.then(() => false), timeout]);
 }
 
 beforeAll(async () => {
@@ -161,11 +161,7 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
       method: 'nodes.list',
       params: { pad: 'x'.repeat(300_000) },
     });
-    const acked = op.publish(topics.rpcRequest(), big, { qos: 1 }).then(
-      () => true,
-      () => false,
-    );
-    expect(await Promise.race([acked, new Promise((r) => setTimeout(() => r(false), 3_000))])).toBe(false);
+    expect(await publishAccepted(op, topics.rpcRequest(), big)).toBe(false);
   });
 
   it('rotates claims without touching nodes that already hold credentials', async () => {
@@ -199,6 +195,20 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
     await monitor.subscribe([topics.allNodes('status'), topics.allNodes('events')]);
     await expect(monitor.subscribe([topics.allNodes('cmd')])).rejects.toThrow(/refused/);
     expect(await publishAccepted(monitor, topics.node(A, 'status'))).toBe(false);
+
+    // Removing the user ends its live sessions and its password stops working.
+    const live = await as({ clientId: 'grafana-2', username: 'grafana', password: user.password });
+    const admin = await operator(controller);
+    await admin.call('users.remove', { name: 'grafana' });
+    await admin.close();
+    const ended = await Promise.race([
+      live.closed.then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still open'), 5_000)),
+    ]);
+    expect(ended).toBe('closed');
+    expect(await connackCode({ clientId: 'grafana-3', username: 'grafana', password: user.password })).toBe(
+      4,
+    );
   });
 
   it('refuses an operator asking for answers on another client id', async () => {
@@ -211,11 +221,7 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
       method: 'nodes.list',
       params: {},
     });
-    const acked = op.publish(topics.rpcRequest(), request, { qos: 1 }).then(
-      () => true,
-      () => false,
-    );
-    expect(await Promise.race([acked, new Promise((r) => setTimeout(() => r(false), 3_000))])).toBe(false);
+    expect(await publishAccepted(op, topics.rpcRequest(), request)).toBe(false);
   });
 });
 
