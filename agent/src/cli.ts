@@ -8,7 +8,7 @@ import { systemModel } from './host/system-info.js';
 import { readIdentity } from './identity/read-identity.js';
 import { toYaml } from './output-format.js';
 import { startAgent } from './session/agent.js';
-import { AGENT_VERSION } from './version.js';
+import { AGENT_VERSION, versionLine } from './version.js';
 
 /** What the CLI needs from its process; bin.ts supplies the real ones. */
 export interface CliIo {
@@ -43,7 +43,7 @@ function parseControllerUrl(value: string): string {
 function buildProgram(io: CliIo): Command {
   const program = new Command('osbuild-agent')
     .description('OSBuild node agent: reports the board identity and runs provisioning steps')
-    .version(AGENT_VERSION)
+    .version(versionLine())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();

@@ -48,7 +48,7 @@ describe('osbuild-agent CLI', () => {
     expect(top.stdout).toContain('Usage: osbuild-agent');
     expect(identity.stdout).toContain('Usage: osbuild-agent identity');
     expect(runCmd.stdout).toContain('Usage: osbuild-agent run');
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(version.stdout.trim()).toMatch(/^osbuild-agent \d+\.\d+\.\d+ \(commit dev, node v\d+\.\d+\.\d+\)$/);
   });
 
   it('run without --controller fails with a usage error', async () => {

@@ -50,8 +50,9 @@ export function makeAuthenticator(store: Store, controllerSecret: string, now: (
       if (!nodeId)
         return refuse('not-authorized', 'a claim must come from an agent client id (agent-<nodeId>)');
       for (const claim of store.principals.activeClaims()) {
-        if (await cache.verify(password, claim.hash))
-          return { ok: true, principal: { kind: 'claim', nodeId } };
+        if (await cache.verify(password, claim.hash)) {
+          return { ok: true, principal: { kind: 'claim', nodeId, claimId: claim.id } };
+        }
       }
       return refuse('bad-credentials', 'unknown or revoked claim secret');
     }

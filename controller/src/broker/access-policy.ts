@@ -8,7 +8,7 @@ import { NODE_ID_PATTERN, parseTopic, TOPIC_ROOT, topics } from '@osbuild/shared
 export type Principal =
   | { kind: 'controller' }
   | { kind: 'node'; nodeId: string }
-  | { kind: 'claim'; nodeId: string }
+  | { kind: 'claim'; nodeId: string; claimId: string }
   | { kind: 'operator'; name: string; clientId: string }
   | { kind: 'monitor'; name: string; clientId: string };
 

@@ -30,6 +30,8 @@ export interface BrokerEvents {
   }): void;
   /** Decide whether a new connection from `address` may even try (rate limits); true = go on. */
   admit?(address: string | undefined): boolean;
+  /** Decide whether a hello or claim may be published now (rate limits per address and claim). */
+  admitHello?(address: string | undefined, principal: Principal): boolean;
 }
 
 /**
@@ -101,6 +103,13 @@ export async function startEmbeddedBroker(opts: {
           'mqtt payload too large',
         );
         return callback(new Error('payload too large'));
+      }
+      const kind = parseTopic(packet.topic);
+      if (kind?.scope === 'node' && (kind.kind === 'hello' || kind.kind === 'claim') && events.admitHello) {
+        if (!events.admitHello(address(client), p)) {
+          logger.warn({ principal: principalName(p), address: address(client) }, 'hello rate limited');
+          return callback(new Error('too many hellos'));
+        }
       }
       // An operator may only ask for answers on its own response topic.
       if (

@@ -46,9 +46,24 @@ export interface ControllerOptions {
   clock?: Clock;
   exec?: Exec;
   retry?: RetryPolicy;
+  /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
+  rateLimits?: Partial<Record<'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim', RateLimit>>;
   deadlineGraceMs?: number;
   tickMs?: number;
 }
+
+/** A token bucket: `burst` at once, then `perSecond`. */
+export interface RateLimit {
+  burst: number;
+  perSecond: number;
+}
+
+const DEFAULT_LIMITS = {
+  connectionsPerAddress: { burst: 30, perSecond: 10 },
+  hellosPerAddress: { burst: 20, perSecond: 2 },
+  // A whole rack booting together shares one claim secret.
+  hellosPerClaim: { burst: 500, perSecond: 50 },
+};
 
 /** A running controller. */
 export interface ControllerHandle {
@@ -91,13 +106,20 @@ export async function startController(opts: ControllerOptions): Promise<Controll
 
     const controllerSecret = randomBytes(24).toString('hex');
     // Per source address: a rack booting together gets through, a password-guessing loop does not.
-    const connections = new RateLimiter({ burst: 30, perSecond: 10, now: () => clock.now().getTime() });
-    const claims = new RateLimiter({ burst: 3, perSecond: 0.5, now: () => clock.now().getTime() });
+    const limits = { ...DEFAULT_LIMITS, ...opts.rateLimits };
+    const limiter = (l: RateLimit) => new RateLimiter({ ...l, now: () => clock.now().getTime() });
+    const connections = limiter(limits.connectionsPerAddress);
+    const hellosByAddress = limiter(limits.hellosPerAddress);
+    const hellosByClaim = limiter(limits.hellosPerClaim);
+    const claims = limiter({ burst: 3, perSecond: 0.5 });
     const broker = await startEmbeddedBroker({
       authenticate: makeAuthenticator(store, controllerSecret, () => clock.now()),
       logger,
       events: {
         admit: (address) => isLoopback(address) || connections.take(address ?? 'unknown'),
+        admitHello: (address, principal) =>
+          (principal.kind !== 'claim' || hellosByClaim.take(principal.claimId)) &&
+          (isLoopback(address) || hellosByAddress.take(address ?? 'unknown')),
         onRefusedLogin: (e) =>
           audit({
             actor: e.username ?? 'anonymous',

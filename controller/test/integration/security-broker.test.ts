@@ -225,6 +225,36 @@ describe('broker access over TLS (Aedes defaults overridden)', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('limits hellos per claim secret, so one leaked image cannot flood the controller', async () => {
+    const ws = await makeWorkspace(FIXTURE_INVENTORY);
+    const limited = await startController({
+      inventoryPath: ws.inventoryPath,
+      dataDir: ws.dataDir,
+      bootstrapDir: ws.bootstrapDir,
+      listen: 'mqtt://127.0.0.1:0',
+      httpListen: 'http://127.0.0.1:0',
+      logger: pino({ level: 'silent' }),
+      rateLimits: { hellosPerClaim: { burst: 2, perSecond: 0.001 } },
+    });
+    try {
+      const claimSecret = (await readFile(join(ws.dataDir, 'claim.secret'), 'utf8')).trim();
+      const c = await connectMqtt(limited.mqttUrl, {
+        clientId: `agent-${A}`,
+        username: 'claim',
+        password: claimSecret,
+      });
+      const hello = JSON.stringify(helloFrom({ serial: '10000000000000a1', mac: 'dc:a6:32:00:00:0a' }));
+      expect(await publishAccepted(c, topics.node(A, 'claim'), hello)).toBe(true);
+      expect(await publishAccepted(c, topics.node(A, 'claim'), hello)).toBe(true);
+      expect(await publishAccepted(c, topics.node(A, 'claim'), hello)).toBe(false);
+      await c.close(true);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
 describe('listeners', () => {
   it('refuses plain MQTT on a non-loopback address unless explicitly allowed', async () => {
     const ws = await makeWorkspace(FIXTURE_INVENTORY);

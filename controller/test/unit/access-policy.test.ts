@@ -5,7 +5,7 @@ import { agentNodeId, mayPublish, maySubscribe, type Principal } from '../../src
 const A = 'pi-10000000000000a1';
 const B = 'pi-10000000000000a2';
 const node: Principal = { kind: 'node', nodeId: A };
-const claim: Principal = { kind: 'claim', nodeId: A };
+const claim: Principal = { kind: 'claim', nodeId: A, claimId: 'claim-1' };
 const operator: Principal = { kind: 'operator', name: 'alice', clientId: 'cli-abc123' };
 const monitor: Principal = { kind: 'monitor', name: 'grafana', clientId: 'grafana-1' };
 const controller: Principal = { kind: 'controller' };
