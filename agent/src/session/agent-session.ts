@@ -5,16 +5,16 @@ import {
   type Identity,
   parsePayload,
   topics,
-  welcomeSchema,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { OutputStream } from '../host/exec.js';
-import { discardCredential, readCredential, writeCredential } from '../journal/credential.js';
+import { discardCredential } from '../journal/credential.js';
 import type { Journal } from '../journal/journal.js';
 import { readProvisioned } from '../journal/provisioned.js';
 import type { Backoff } from './backoff.js';
 import { runCommandLoop } from './command-loop.js';
 import { CommandQueue } from './command-queue.js';
+import { acceptWelcome, chooseLogin } from './login.js';
 import { encode, eventMessage, helloMessage, statusMessage } from './messages.js';
 import type { ConnectMqtt, MqttConnection } from './mqtt-transport.js';
 import type { EventSink, StepRunner } from './ports.js';
@@ -312,29 +312,15 @@ export class AgentSession {
 
   /** The node's own credential when it has one, else the claim secret. */
   async #credentials(): Promise<{ username?: string; password?: string }> {
-    const own = await readCredential(this.#d.stateDir).catch(() => null);
-    if (own) {
-      this.#mode = 'node';
-      return { username: own.username, password: own.password };
-    }
-    this.#mode = 'claim';
-    if (this.#d.claimSecret === undefined) {
-      this.#d.logger.error('no credential and no claim secret: the controller will refuse this node');
-      return {};
-    }
-    return { username: 'claim', password: this.#d.claimSecret };
+    const login = await chooseLogin(this.#d.stateDir, this.#d.claimSecret, this.#d.logger);
+    this.#mode = login.mode;
+    return login.auth;
   }
 
   async #onWelcome(payload: Buffer): Promise<void> {
-    const parsed = parsePayload(welcomeSchema, payload);
-    if (!parsed.ok) return this.#reject('welcome', parsed.error);
-    const welcome = parsed.value;
-    if (welcome.outcome === 'pending') {
-      this.#d.logger.info({ reason: welcome.reason }, 'the controller has not accepted this node yet');
-      return;
-    }
-    await writeCredential(this.#d.stateDir, welcome.credential);
-    this.#d.logger.info('received our own credential; reconnecting with it');
+    const outcome = await acceptWelcome(payload, this.#d.stateDir, this.#d.logger);
+    if (outcome.kind === 'invalid') return this.#reject('welcome', outcome.error);
+    if (outcome.kind !== 'stored') return;
     // Ending the claim session makes the connection loop reconnect, now with the credential.
     this.#d.backoff.reset();
     await this.#conn?.end();
