@@ -15,7 +15,7 @@ import {
   nodePackage,
   SEA_ARCHES,
   type SeaArch,
-} from './node-runtime.ts';
+} from './node-runtime.js';
 
 const AGENT_DIR = path.resolve(import.meta.dirname, '..');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -251,7 +251,11 @@ async function buildAgent(opts: Options): Promise<void> {
 
   if (opts.arches.includes(hostArch)) {
     const out = path.join(opts.outDir, `osbuild-agent-linux-${hostArch}`);
-    await step(`smoke test ${rel(out)} --version`, () => smokeTest(out), (v) => v);
+    await step(
+      `smoke test ${rel(out)} --version`,
+      () => smokeTest(out),
+      (v) => v,
+    );
   }
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

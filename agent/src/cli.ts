@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isUserError, UserError } from '@osbuild/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { type AgentConfig, CONFIG_SOURCES, loadAgentConfig } from './config/load-config.js';
 import { hostPaths } from './host/paths.js';
 import { systemModel } from './host/system-info.js';
 import { readIdentity } from './identity/read-identity.js';
@@ -22,7 +23,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Flags of `osbuild-agent run`. */
 interface RunFlags {
-  controller: string;
+  controller?: string;
   hostRoot: string;
   stateDir?: string;
   caFile?: string;
@@ -64,9 +65,9 @@ function buildProgram(io: CliIo): Command {
   program
     .command('run')
     .description('connect to the controller and run the commands it sends, until SIGTERM/SIGINT')
-    .requiredOption(
+    .option(
       '--controller <url>',
-      'controller MQTT URL, e.g. mqtts://10.0.10.2:8883',
+      'controller MQTT URL, e.g. mqtts://10.0.10.2:8883 (default: from the configuration)',
       parseControllerUrl,
     )
     .option('--host-root <dir>', 'host root; anything but / emulates host actions (fixture mode)', '/')
@@ -82,23 +83,33 @@ function buildProgram(io: CliIo): Command {
     )
     .option(
       '--claim-file <file>',
-      'file holding the image claim secret (default <host-root>/etc/osbuild/claim.secret if present)',
+      'file holding the image claim secret (default: from the configuration, else ' +
+        '<host-root>/etc/osbuild/claim.secret if present)',
+    )
+    .addHelpText(
+      'after',
+      `
+Flags win over the configuration, read below the host root in this order (earlier wins):
+  kernel command line osbuild.controller=, osbuild.ca_fingerprint=, osbuild.ca_file=,
+    osbuild.claim_file= (${CONFIG_SOURCES.cmdline}; never the claim itself: it is world-readable)
+  ${CONFIG_SOURCES.bootFile}, then ${CONFIG_SOURCES.imageFile}: controller, ca_fingerprint,
+    ca_file, claim or claim_file`,
     )
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .action(async (o: RunFlags & { claimFile?: string; insecure?: boolean }) => {
       // Structured JSON logs on stderr; stdout stays free for command output.
       const logger = pino({ level: o.logLevel }, pino.destination({ fd: 2, sync: true }));
-      const claimSecret = await readClaimSecret(o.claimFile, o.hostRoot);
+      const config = await loadAgentConfig(hostPaths(o.hostRoot));
+      const settings = await runSettings(o, config, logger);
+      const { controllerUrl, claimSecret, tls } = settings;
       const agent = await startAgent({
-        controllerUrl: o.controller,
+        controllerUrl,
         hostRoot: o.hostRoot,
         stateDir: o.stateDir,
         logger,
         ...(claimSecret !== undefined ? { claimSecret } : {}),
         ...(o.insecure ? { insecure: true } : {}),
-        ...(o.caFile !== undefined || o.caFingerprint !== undefined
-          ? { tls: { caFile: o.caFile, caFingerprint: o.caFingerprint } }
-          : {}),
+        ...(tls !== undefined ? { tls } : {}),
       });
       logger.info({ nodeId: agent.nodeId, version: AGENT_VERSION }, 'agent started');
       await new Promise<void>((resolve) => {
@@ -116,14 +127,51 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
+/** Flags of `run` over the configuration files and kernel command line (config/load-config.ts). */
+async function runSettings(
+  o: RunFlags & { claimFile?: string },
+  config: AgentConfig,
+  logger: Logger,
+): Promise<{
+  controllerUrl: string;
+  claimSecret?: string;
+  tls?: { caFile?: string; caFingerprint?: string };
+}> {
+  for (const warning of config.warnings) logger.warn(warning);
+  const controllerUrl = o.controller ?? config.controller?.value;
+  if (controllerUrl === undefined) {
+    throw new UserError(
+      'config',
+      `no controller: pass --controller, or set osbuild.controller= on the kernel command line or ` +
+        `controller in ${CONFIG_SOURCES.bootFile} or ${CONFIG_SOURCES.imageFile}`,
+    );
+  }
+  const flagTls = o.caFile !== undefined || o.caFingerprint !== undefined;
+  const tls = flagTls ? { caFile: o.caFile, caFingerprint: o.caFingerprint } : config.trust?.value;
+  let claimSecret: string | undefined;
+  if (o.claimFile !== undefined) claimSecret = await readClaimSecret(o.claimFile, true);
+  else if (config.claim && 'secret' in config.claim.value) claimSecret = config.claim.value.secret;
+  else if (config.claim && 'file' in config.claim.value)
+    claimSecret = await readClaimSecret(config.claim.value.file, true);
+  else claimSecret = await readClaimSecret(path.join(o.hostRoot, 'etc/osbuild/claim.secret'), false);
+  logger.info(
+    {
+      controller: o.controller !== undefined ? '--controller' : config.controller?.source,
+      trust: flagTls ? 'flags' : config.trust?.source,
+      claim: o.claimFile !== undefined ? '--claim-file' : config.claim?.source,
+    },
+    'configuration sources',
+  );
+  return { controllerUrl, ...(claimSecret !== undefined ? { claimSecret } : {}), ...(tls ? { tls } : {}) };
+}
+
 /**
- * The claim secret comes from a file (the image or netboot root provides it), never from argv or
- * the environment, where other users and crash reports could see it.
+ * The claim secret comes from a file or a 0600 configuration file, never from argv or the
+ * environment, where other users and crash reports could see it.
  */
-async function readClaimSecret(file: string | undefined, hostRoot: string): Promise<string | undefined> {
-  const target = file ?? path.join(hostRoot, 'etc/osbuild/claim.secret');
-  const text = await readFile(target, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (file !== undefined)
+async function readClaimSecret(file: string, required: boolean): Promise<string | undefined> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (required)
       throw new UserError('claim-file', `cannot read claim file ${file}: ${err.code ?? err.message}`);
     return undefined;
   });

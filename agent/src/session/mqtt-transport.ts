@@ -41,10 +41,38 @@ export interface MqttConnection {
 /** Opens MQTT connections; the only code that touches mqtt.js. */
 export type ConnectMqtt = (opts: ConnectOptions) => Promise<MqttConnection>;
 
+/**
+ * The broker address as mqtt.js options, parsed with the WHATWG URL API: given a string,
+ * mqtt.connect() calls the legacy url.parse(), which Node 24 flags at run time (DEP0169) and the
+ * single executable would print that warning at every start.
+ */
+export function brokerAddress(raw: string): {
+  protocol: mqtt.MqttProtocol;
+  host: string;
+  hostname: string;
+  port?: number;
+  path?: string;
+} {
+  const url = new URL(raw);
+  // `[::1]` in a URL, `::1` for net/tls.connect.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const protocol = url.protocol.replace(/:$/, '') as mqtt.MqttProtocol;
+  return {
+    protocol,
+    host,
+    // mqtt.js builds ws:// URLs from `hostname`, which then needs the brackets back.
+    hostname: protocol.startsWith('ws') ? url.hostname : host,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    // Only WebSocket URLs have a meaningful path (mqtt.js drops it for TCP/TLS).
+    ...(protocol.startsWith('ws') ? { path: `${url.pathname}${url.search}` } : {}),
+  };
+}
+
 /** The real transport. */
 export const connectMqtt: ConnectMqtt = (opts) =>
   new Promise((resolve, reject) => {
-    const client = mqtt.connect(opts.url, {
+    const client = mqtt.connect({
+      ...brokerAddress(opts.url),
       clientId: opts.clientId,
       // A persistent session: the broker keeps our subscriptions and queues QoS 1 commands while
       // the node is offline or rebooting [MQTT-3.1.2-4].

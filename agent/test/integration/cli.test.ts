@@ -48,10 +48,15 @@ describe('osbuild-agent CLI', () => {
     expect(top.stdout).toContain('Usage: osbuild-agent');
     expect(identity.stdout).toContain('Usage: osbuild-agent identity');
     expect(runCmd.stdout).toContain('Usage: osbuild-agent run');
-    expect(version.stdout.trim()).toMatch(/^osbuild-agent \d+\.\d+\.\d+ \(commit dev, node v\d+\.\d+\.\d+\)$/);
+    expect(version.stdout.trim()).toMatch(
+      /^osbuild-agent \d+\.\d+\.\d+ \(commit dev, node v\d+\.\d+\.\d+\)$/,
+    );
   });
 
-  it('run without --controller fails with a usage error', async () => {
-    await expect(run(process.execPath, [BIN, 'run'])).rejects.toMatchObject({ code: 1 });
+  it('run without --controller and without a configured one fails with a configuration error', async () => {
+    // pi5-a has neither osbuild.* on its kernel command line nor configuration files.
+    await expect(
+      run(process.execPath, [BIN, 'run', '--host-root', `${HOST_FIXTURES}/pi5-a`]),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no controller') });
   });
 });
