@@ -29,6 +29,7 @@ interface RunFlags {
   caFile?: string;
   caFingerprint?: string;
   logLevel: string;
+  telemetryInterval?: number;
 }
 
 function parseControllerUrl(value: string): string {
@@ -39,6 +40,13 @@ function parseControllerUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError('expected an MQTT URL such as mqtt://127.0.0.1:1883');
   }
+}
+
+function parseTelemetryInterval(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 3600)
+    throw new InvalidArgumentError('expected whole seconds from 1 to 3600');
+  return n;
 }
 
 function buildProgram(io: CliIo): Command {
@@ -86,6 +94,11 @@ function buildProgram(io: CliIo): Command {
       'file holding the image claim secret (default: from the configuration, else ' +
         '<host-root>/etc/osbuild/claim.secret if present)',
     )
+    .option(
+      '--telemetry-interval <sec>',
+      'seconds between telemetry samples (default 15)',
+      parseTelemetryInterval,
+    )
     .addHelpText(
       'after',
       `
@@ -110,6 +123,7 @@ Flags win over the configuration, read below the host root in this order (earlie
         ...(claimSecret !== undefined ? { claimSecret } : {}),
         ...(o.insecure ? { insecure: true } : {}),
         ...(tls !== undefined ? { tls } : {}),
+        ...(o.telemetryInterval !== undefined ? { telemetryIntervalSec: o.telemetryInterval } : {}),
       });
       logger.info({ nodeId: agent.nodeId, version: AGENT_VERSION }, 'agent started');
       await new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ export * from './protocol/parse.js';
 export * from './protocol/phases.js';
 export * from './protocol/rpc.js';
 export * from './protocol/steps.js';
+export * from './protocol/telemetry.js';
 export * from './protocol/topics.js';
 export * from './protocol/version.js';
 export * from './protocol/welcome.js';

@@ -21,6 +21,17 @@ export interface HostPaths {
   readonly networkManagerDir: string;
   readonly nmConnections: string;
   readonly networkdDir: string;
+  readonly loadavg: string;
+  readonly meminfo: string;
+  readonly uptime: string;
+  readonly procStat: string;
+  readonly procNetDev: string;
+  readonly socTemp: string;
+  readonly sysClassNvme: string;
+  /** Fixture seam: `vcgencmd get_throttled` output, read instead of running it off the live root. */
+  readonly throttledFixture: string;
+  /** Fixture seam: one file per unit holding its `systemctl is-active` answer. */
+  readonly serviceStateDir: string;
   /** Where host-system actions are recorded when the root is not `/` (fixture seam). */
   readonly hostActionsLog: string;
   /** State dir used when the operator does not pass one. */
@@ -65,6 +76,15 @@ export function hostPaths(root = '/'): HostPaths {
     networkManagerDir: resolve('/etc/NetworkManager'),
     nmConnections: resolve('/etc/NetworkManager/system-connections'),
     networkdDir: resolve('/etc/systemd/network'),
+    loadavg: resolve('/proc/loadavg'),
+    meminfo: resolve('/proc/meminfo'),
+    uptime: resolve('/proc/uptime'),
+    procStat: resolve('/proc/stat'),
+    procNetDev: resolve('/proc/net/dev'),
+    socTemp: resolve('/sys/class/thermal/thermal_zone0/temp'),
+    sysClassNvme: resolve('/sys/class/nvme'),
+    throttledFixture: resolve('/run/osbuild/throttled'),
+    serviceStateDir: resolve('/run/osbuild/service-state'),
     hostActionsLog: resolve('/var/log/osbuild/host-actions.log'),
     defaultStateDir: resolve('/var/lib/osbuild'),
     resolve,

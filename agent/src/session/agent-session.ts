@@ -4,6 +4,7 @@ import {
   controllerStatusSchema,
   type Identity,
   parsePayload,
+  type Telemetry,
   topics,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import type { OutputStream } from '../host/exec.js';
 import { discardCredential } from '../journal/credential.js';
 import type { Journal } from '../journal/journal.js';
 import { readProvisioned } from '../journal/provisioned.js';
+import type { Scheduler } from '../telemetry/schedule.js';
 import type { Backoff } from './backoff.js';
 import { runCommandLoop } from './command-loop.js';
 import { CommandQueue } from './command-queue.js';
@@ -48,6 +50,15 @@ export interface SessionDeps {
   counters: AgentCounters;
   logger: Logger;
   now: () => Date;
+  /** Periodic telemetry; published only while enrolled (own credential) and connected. */
+  telemetry?: TelemetryDeps | undefined;
+}
+
+/** How a session samples and schedules telemetry. */
+export interface TelemetryDeps {
+  intervalSec: number;
+  collect: (seq: number, identity: Identity) => Promise<Telemetry>;
+  schedule: Scheduler;
 }
 
 /**
@@ -67,6 +78,7 @@ export class AgentSession {
     result: string;
     claim: string;
     welcome: string;
+    telemetry: string;
   };
   /** `claim` while enrolling with the image's claim secret, `node` with the node's own credential. */
   #mode: 'node' | 'claim' = 'claim';
@@ -79,6 +91,7 @@ export class AgentSession {
   #sawControllerStatus = false;
   #abrupt = false;
   #loops: Promise<unknown> = Promise.resolve();
+  #stopTelemetry: () => void = () => {};
 
   constructor(deps: SessionDeps) {
     this.#d = deps;
@@ -92,6 +105,7 @@ export class AgentSession {
       result: topics.node(id, 'cmd-result'),
       claim: topics.node(id, 'claim'),
       welcome: topics.node(id, 'welcome'),
+      telemetry: topics.node(id, 'telemetry'),
     };
   }
 
@@ -102,6 +116,8 @@ export class AgentSession {
   /** Start connecting and processing in the background. */
   start(): void {
     const sink = this.#sink();
+    const t = this.#d.telemetry;
+    if (t) this.#stopTelemetry = t.schedule(t.intervalSec, () => this.#sendTelemetry(t));
     this.#loops = Promise.all([
       this.#connectionLoop(),
       runCommandLoop(
@@ -128,6 +144,7 @@ export class AgentSession {
   /** Clean stop: abort the running command, publish offline, DISCONNECT (no will). */
   async stop(): Promise<void> {
     const conn = this.#conn;
+    this.#stopTelemetry();
     this.#ac.abort(new Error('agent stopping'));
     this.#queue.clear();
     if (conn && this.#mode === 'node') {
@@ -155,6 +172,7 @@ export class AgentSession {
   /** Abrupt end, as if the process died: no offline status, the broker publishes the will. */
   async kill(): Promise<void> {
     this.#abrupt = true;
+    this.#stopTelemetry();
     this.#ac.abort(new Error('session restarting'));
     this.#queue.clear();
     this.#conn?.destroy();
@@ -193,6 +211,21 @@ export class AgentSession {
         encode(eventMessage(this.#nextSeq(), this.#d.now(), event)),
         0,
       );
+  }
+
+  /** One sample, QoS 0: a lost one is replaced by the next, and stale samples are worthless. */
+  async #sendTelemetry(t: TelemetryDeps): Promise<void> {
+    const conn = this.#conn;
+    // A claim-only session may publish nothing but its claim (access policy).
+    if (!conn || this.#mode !== 'node' || this.#ac.signal.aborted) return;
+    let sample: Telemetry;
+    try {
+      sample = await t.collect(this.#nextSeq(), this.#identity);
+    } catch (err) {
+      this.#d.logger.warn({ err }, 'collecting telemetry failed');
+      return;
+    }
+    if (this.#conn === conn) await this.#publish(conn, this.#topics.telemetry, encode(sample), 0);
   }
 
   #sendResult(result: CommandResult): void {

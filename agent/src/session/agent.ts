@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Identity } from '@osbuild/shared';
+import { type Identity, UserError } from '@osbuild/shared';
 import pino, { type Logger } from 'pino';
 import { exec } from '../host/exec.js';
 import { fixtureHostSystem, type HostSystem, liveHostSystem } from '../host/host-system.js';
@@ -11,6 +11,9 @@ import { Journal } from '../journal/journal.js';
 import { resolveInterrupted } from '../journal/resolve.js';
 import { executors } from '../steps/executors.js';
 import { runStepCommand } from '../steps/step-runner.js';
+import { TelemetryCollector } from '../telemetry/collector.js';
+import { realStatFs } from '../telemetry/disks.js';
+import { cronScheduler } from '../telemetry/schedule.js';
 import { AGENT_VERSION } from '../version.js';
 import { type AgentCounters, AgentSession } from './agent-session.js';
 import { Backoff } from './backoff.js';
@@ -30,6 +33,7 @@ export interface StartAgentOptions {
   logger?: Logger;
   random?: () => number;
   reconnect?: { baseMs: number; capMs: number };
+  /** MQTT keepalive; default 10 s, so the broker declares a silent node gone within 15 s. */
   keepaliveSec?: number;
   /**
    * The image's claim secret: lets a board without its own credential enrol (claim -> welcome).
@@ -45,6 +49,8 @@ export interface StartAgentOptions {
    * Either one also forbids plain `mqtt://` to anything but loopback.
    */
   tls?: { caFile?: string; caFingerprint?: string };
+  /** Seconds between telemetry samples (default 15; 1 to 3600). */
+  telemetryIntervalSec?: number;
 }
 
 /** A running agent. */
@@ -57,6 +63,8 @@ export interface AgentHandle {
 }
 
 const DEFAULT_RECONNECT = { baseMs: 1000, capMs: 60_000 };
+/** Default seconds between telemetry samples. */
+export const DEFAULT_TELEMETRY_INTERVAL_SEC = 15;
 
 /**
  * Start an agent: read the identity, settle what a previous run left unfinished, and connect in
@@ -73,6 +81,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const counters: AgentCounters = { rejectedMessages: 0, commandsRun: 0, reconnects: 0, connects: 0 };
   const backoff = new Backoff({ ...(opts.reconnect ?? DEFAULT_RECONNECT), random: opts.random });
   const identityDeps = { agentVersion: AGENT_VERSION, systemModel };
+  const telemetryIntervalSec = opts.telemetryIntervalSec ?? DEFAULT_TELEMETRY_INTERVAL_SEC;
+  if (!Number.isInteger(telemetryIntervalSec) || telemetryIntervalSec < 1 || telemetryIntervalSec > 3600) {
+    throw new UserError(
+      'config',
+      `telemetry interval must be 1 to 3600 seconds, not ${telemetryIntervalSec}`,
+    );
+  }
+  // One collector for the agent's life: its CPU baseline survives an emulated reboot's new session.
+  const collector = new TelemetryCollector({ paths, exec, statfs: realStatFs, now });
+  const telemetry = {
+    intervalSec: telemetryIntervalSec,
+    collect: (seq: number, identity: Identity) => collector.collect(seq, identity),
+    schedule: cronScheduler(logger),
+  };
 
   let session: AgentSession | null = null;
   let stopped = false;
@@ -105,7 +127,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       );
     const s = new AgentSession({
       controllerUrl: opts.controllerUrl,
-      keepaliveSec: opts.keepaliveSec ?? 30,
+      // The broker declares a silent node gone after 1.5 x keepalive [MQTT-3.1.2-24]: 15 s.
+      keepaliveSec: opts.keepaliveSec ?? 10,
       connect,
       backoff,
       journal,
@@ -119,6 +142,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       counters,
       logger,
       now,
+      telemetry,
     });
     s.start();
     return s;

@@ -5,6 +5,7 @@ import {
   type NodeEvent,
   type NodeStatus,
   PROTOCOL_VERSION,
+  type Telemetry,
 } from '@osbuild/shared';
 import type { ProvisionedMark } from '../journal/provisioned.js';
 
@@ -33,6 +34,6 @@ export function eventMessage(seq: number, at: Date, event: WithoutBase<NodeEvent
 }
 
 /** Serialise an outbound message. */
-export function encode(message: NodeStatus | Hello | NodeEvent | CommandResult): string {
+export function encode(message: NodeStatus | Hello | NodeEvent | CommandResult | Telemetry): string {
   return JSON.stringify(message);
 }

@@ -9,15 +9,23 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** A Prometheus scrape rendered for HTTP. */
+export interface MetricsResponse {
+  contentType: string;
+  body: string;
+}
+
 /**
  * Serves the bootstrap bare repository over git's dumb HTTP protocol (plain static files after
  * `git update-server-info`), so nodes clone from the controller and need no internet access.
- * Read-only, GET/HEAD only, confined to the repository directory.
+ * Read-only, GET/HEAD only, confined to the repository directory. `/healthz` always answers;
+ * `/metrics` only when `metrics` is given.
  */
 export async function startHttpServer(opts: {
   host: string;
   port: number;
   bareDir: string;
+  metrics?: () => Promise<MetricsResponse>;
 }): Promise<HttpServer> {
   const root = normalize(opts.bareDir);
   const server: Server = createServer((req, res) => {
@@ -29,6 +37,20 @@ export async function startHttpServer(opts: {
       }
       if (url.pathname === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        return;
+      }
+      if (url.pathname === '/metrics') {
+        if (!opts.metrics) {
+          res.writeHead(404).end();
+          return;
+        }
+        const m = await opts.metrics();
+        res.writeHead(200, {
+          'content-type': m.contentType,
+          'content-length': Buffer.byteLength(m.body),
+          'cache-control': 'no-store',
+        });
+        res.end(req.method === 'HEAD' ? undefined : m.body);
         return;
       }
       const prefix = '/bootstrap.git/';

@@ -9,6 +9,8 @@ import { mayPublish, maySubscribe, type Principal, principalName } from './acces
 export interface EmbeddedBroker {
   /** Failed authentications since start. */
   authFailures(): number;
+  /** Authenticated clients connected now. */
+  connectedClients(): number;
   /** Who a connected client is (the rpc server names the requesting operator with it). */
   whoIs(clientId: string): Principal | undefined;
   /** Drop a client's connection, e.g. after its credential was revoked. */
@@ -146,6 +148,7 @@ export async function startEmbeddedBroker(opts: {
   });
   return {
     authFailures: () => failures,
+    connectedClients: () => byClientId.size,
     whoIs: (clientId) => byClientId.get(clientId)?.principal,
     kick(clientId) {
       byClientId.get(clientId)?.client.close();

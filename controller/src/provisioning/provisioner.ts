@@ -43,6 +43,8 @@ export interface ProvisionerDeps {
   /** Extra time past a step's own timeout before the controller gives up waiting for its result. */
   deadlineGraceMs: number;
   newRunId(): string;
+  /** Told when a step attempt ends (metrics); `kind` is the step kind, never a script name. */
+  onStepFinished?(kind: string, outcome: string, seconds: number): void;
 }
 
 /**
@@ -342,6 +344,13 @@ export class Provisioner implements Lifecycle {
       },
       'step finished',
     );
+    if (step.started_at) {
+      this.d.onStepFinished?.(
+        step.kind,
+        result.outcome,
+        (now.getTime() - Date.parse(step.started_at)) / 1000,
+      );
+    }
   }
 
   /** Forget the node's run so it is matched and planned afresh. */

@@ -56,6 +56,7 @@ export function toDetail(store: Store, n: NodeRow): NodeDetail {
           steps: store.runs.steps(run.id).map(toStepView),
         }
       : null,
+    telemetry: store.telemetry.latest(n.node_id),
   };
 }
 

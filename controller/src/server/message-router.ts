@@ -7,6 +7,8 @@ import {
   parseTopic,
   type RpcRequest,
   rpcRequestSchema,
+  type Telemetry,
+  telemetrySchema,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
@@ -35,6 +37,8 @@ export function makeMessageRouter(d: {
   auditRpc?: (req: RpcRequest, result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void;
   /** Whether another claim from this node may be processed now (rate limit). */
   admitClaim?: (nodeId: string) => boolean;
+  /** Called with every valid sample from a known node, after it is stored (e.g. for metrics). */
+  onTelemetry?: (nodeId: string, sample: Telemetry) => void;
 }): (msg: InboundMessage) => void {
   const reject = (kind: string, topic: string, error: string) => {
     d.rejected.set(kind, (d.rejected.get(kind) ?? 0) + 1);
@@ -107,10 +111,22 @@ export function makeMessageRouter(d: {
             d.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
           return;
         }
-        case 'telemetry':
+        case 'telemetry': {
+          const sample = parsePayload(telemetrySchema, msg.payload);
+          if (!sample.ok) return reject('telemetry', msg.topic, sample.error);
+          // Only enrolled nodes can publish here (access policy), so an unknown id is a node that
+          // was removed meanwhile: nothing to attach the sample to.
+          if (!d.store.nodes.get(t.nodeId)) return;
+          d.store.tx(() => {
+            d.store.telemetry.put(t.nodeId, sample.value, now);
+            d.store.nodes.touch(t.nodeId, now);
+          });
+          d.onTelemetry?.(t.nodeId, sample.value);
+          return;
+        }
         case 'welcome':
         case 'cmd':
-          // telemetry arrives with the monitoring issue; cmd is ours, echoed by our own subscription.
+          // Ours, echoed by our own subscription.
           return;
       }
     } catch (err) {

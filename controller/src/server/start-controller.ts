@@ -15,6 +15,7 @@ import { startEmbeddedBroker } from '../broker/embedded-broker.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
 import { InventorySource } from '../inventory/inventory-source.js';
+import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
@@ -148,8 +149,37 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       await listener.close();
     });
 
+    const rejected: RejectCounters = new Map();
+    // Read at scrape time only, so the numbers never drift from the store and the broker.
+    const metrics = new ControllerMetrics({
+      nodes: () =>
+        store.nodes
+          .list()
+          .filter((n) => n.conflict_of === null)
+          .map((n) => ({
+            nodeId: n.node_id,
+            name: n.hostname ?? n.node_id,
+            role: n.role,
+            phase: n.phase,
+            online: n.online === 1,
+          })),
+      connectedClients: () => broker.connectedClients(),
+      rejected: () => Object.fromEntries(rejected),
+      loginFailures: () => broker.authFailures(),
+      telemetry: (nodeId) => {
+        const t = store.telemetry.latest(nodeId);
+        return t
+          ? { socTempC: t.socTempC, throttledNow: t.throttled?.throttledNow ?? false, disks: t.disks }
+          : null;
+      },
+    });
     const bareDir = join(opts.dataDir, 'bootstrap.git');
-    const http = await startHttpServer({ host: httpAddr.host, port: httpAddr.port, bareDir });
+    const http = await startHttpServer({
+      host: httpAddr.host,
+      port: httpAddr.port,
+      bareDir,
+      metrics: () => metrics.exposition(),
+    });
     cleanup.push(() => http.close());
     const publicHttpUrl = opts.publicHttpUrl ?? http.url;
 
@@ -201,6 +231,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       retry: opts.retry ?? { baseMs: 5_000, capMs: 60_000 },
       deadlineGraceMs: opts.deadlineGraceMs ?? 30_000,
       newRunId: () => `run-${randomUUID().slice(0, 13)}`,
+      onStepFinished: (kind, outcome, seconds) => metrics.observeStep(kind, outcome, seconds),
       sendCommand: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
       sendWelcome: (nodeId: string, welcome: Welcome) =>
         publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
@@ -211,7 +242,6 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString(),
     );
 
-    const rejected: RejectCounters = new Map();
     const handlers = makeHandlers({
       store,
       provisioner,
@@ -255,6 +285,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       topics.allNodes('status'),
       topics.allNodes('cmd-result'),
       topics.allNodes('events'),
+      topics.allNodes('telemetry'),
       topics.rpcRequest(),
     ]);
     const online: ControllerStatus = {

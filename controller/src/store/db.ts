@@ -97,6 +97,15 @@ const MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  // Telemetry: the latest sample per node (history belongs in Prometheus, not here).
+  `
+  CREATE TABLE telemetry (
+    node_id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -4,6 +4,7 @@ import { EventStore } from './event-store.js';
 import { NodeStore } from './node-store.js';
 import { PrincipalStore } from './principal-store.js';
 import { RunStore } from './run-store.js';
+import { TelemetryStore } from './telemetry-store.js';
 
 /** Everything the controller knows, in one SQLite file. */
 export interface Store {
@@ -13,6 +14,7 @@ export interface Store {
   readonly events: EventStore;
   readonly approvals: ApprovalStore;
   readonly principals: PrincipalStore;
+  readonly telemetry: TelemetryStore;
   /** Run `fn` in one transaction: either all its writes land or none. */
   tx<T>(fn: () => T): T;
   close(): void;
@@ -28,6 +30,7 @@ export function openStore(file: string): Store {
     events: new EventStore(db),
     approvals: new ApprovalStore(db),
     principals: new PrincipalStore(db),
+    telemetry: new TelemetryStore(db),
     tx: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -34,7 +34,7 @@ async function fleet(boards: string[]) {
 
 describe('end to end: real controller, real agents on fixture roots (host actions through the fixture seam)', () => {
   it('provisions three Pi 5 boards and leaves an unknown board pending until approved', async () => {
-    const { rpc, agents } = await fleet(['pi5-a', 'pi5-b', 'pi5-c', 'pi5-unknown']);
+    const { controller, rpc, agents } = await fleet(['pi5-a', 'pi5-b', 'pi5-c', 'pi5-unknown']);
     await waitFor('three boards provisioned and one pending', async () => {
       const p = await phases(rpc);
       return (
@@ -107,6 +107,15 @@ describe('end to end: real controller, real agents on fixture roots (host action
       async () => (await phases(rpc))['extra-01'] === 'provisioned',
     );
     expect((await readFile(join(root('pi5-unknown'), 'etc/hostname'), 'utf8')).trim()).toBe('extra-01');
+
+    // The fleet as Prometheus sees it.
+    const scrape = await (await fetch(`${controller.httpUrl}/metrics`)).text();
+    expect(scrape).toMatch(/^osbuild_nodes\{phase="provisioned"\} 4$/m);
+    expect(scrape).toMatch(/^osbuild_node_online\{node="cp-01",role="control-plane"\} 1$/m);
+    expect(scrape).toMatch(
+      /^osbuild_step_duration_seconds_count\{kind="run-script",outcome="succeeded"\} 4$/m,
+    );
+    expect(scrape).toMatch(/^osbuild_mqtt_connected_clients \d+$/m);
   });
 
   it('does not provision a provisioned node again when it reboots', async () => {

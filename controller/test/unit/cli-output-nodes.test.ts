@@ -37,6 +37,22 @@ describe('nodes show text', () => {
     expect(out).toMatch(/^#\s+KIND\s+STATE\s+ATTEMPT\s+EXIT\s+STARTED\s+FINISHED\s+ERROR$/m);
     expect(out).toMatch(/^2\s+run-script\s+failed\s+2\s+3\s+.*setup\.sh exited with code 3$/m);
   });
+
+  it('prints a short telemetry block: temperature, load, memory, disk /, throttled flags', () => {
+    const out = nodeDetailText(NODE_DETAIL, NOW);
+    expect(out).toContain(
+      [
+        'Telemetry (2025-06-01T11:59:50.000Z (10s ago)):',
+        '  Temperature: 52.6 °C',
+        '  Load:        0.52 0.58 0.59, CPU 12.5%',
+        '  Memory:      6.0 GiB available of 8.0 GiB',
+        '  Disk /:      16.0 GiB used of 64.0 GiB (25%)',
+        '  Throttled:   under-voltage now, throttled since boot (0x50001)',
+        '',
+      ].join('\n'),
+    );
+    expect(nodeDetailText({ ...NODE_DETAIL, telemetry: null }, NOW)).toContain('Telemetry: none yet\n');
+  });
 });
 
 describe('nodes why text', () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envelopeOf, errorBody } from './envelope.js';
 import { bootSource, nodeId } from './identity.js';
 import { nodePhase } from './phases.js';
+import { telemetrySchema } from './telemetry.js';
 import { protocolVersion } from './version.js';
 
 /** Node roles in the inventory. */
@@ -54,6 +55,8 @@ export const nodeDetail = nodeSummary.extend({
   run: z
     .object({ id: z.string(), state: z.string(), createdAt: z.string(), steps: z.array(stepView) })
     .nullable(),
+  /** The latest telemetry sample the node sent, or null when none has arrived yet. */
+  telemetry: telemetrySchema.nullable(),
 });
 /** Inferred {@link nodeDetail}. */
 export type NodeDetail = z.infer<typeof nodeDetail>;

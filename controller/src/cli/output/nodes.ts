@@ -1,6 +1,7 @@
 // Human views of the nodes.* answers; json and yaml print the answers as they are.
 import type { NodeDetail, NodeSummary, NodeWhy, StepView } from '@osbuild/shared';
 import { cell, renderKeyValue, renderTable } from './table.js';
+import { telemetryText } from './telemetry.js';
 import { formatAge, formatTime } from './time.js';
 
 /** `nodes ls`: one row per node. */
@@ -21,7 +22,7 @@ export function nodeListTable(nodes: readonly NodeSummary[], now: Date): string 
   );
 }
 
-/** `nodes show`: identity and state as key/value pairs, then the current run's steps. */
+/** `nodes show`: identity and state as key/value pairs, latest telemetry, then the run's steps. */
 export function nodeDetailText(n: NodeDetail, now: Date): string {
   const head = renderKeyValue([
     ['Name', n.name],
@@ -41,7 +42,7 @@ export function nodeDetailText(n: NodeDetail, now: Date): string {
     ['Agent', cell(n.agentVersion)],
     ['Image', cell(n.imageVersion)],
     ['First seen', formatTime(n.firstSeen, now)],
-  ]);
+  ]).concat(telemetryText(n.telemetry, now));
   if (!n.run) return `${head}\nNo run.\n`;
   const run = `Run ${n.run.id}: ${n.run.state}, created ${formatTime(n.run.createdAt, now)}\n`;
   if (n.run.steps.length === 0) return `${head}\n${run}`;
