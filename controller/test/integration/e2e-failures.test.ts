@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { topics, type Welcome } from '@osbuild/shared';
+import { topics } from '@osbuild/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeGitRepo } from '../../../test/support/host-root.js';
 import { connectMqtt } from '../../src/transport/mqtt.js';
 import {
   type ControllerRef,
   controllerSecrets,
+  enrolRawNode,
   FIXTURE_INVENTORY,
   makeWorkspace,
   operator,
@@ -92,24 +93,16 @@ if [ "$OSBUILD_HOSTNAME" = w-02 ]; then echo "nvme0n1: SMART check failed" >&2; 
     const { helloFrom } = await import('../support/provisioner-harness.js');
     const board = helloFrom({ serial: '10000000000000a3', mac: 'dc:a6:32:00:00:0c' });
 
-    // Enrol a raw MQTT client as w-02 the way an agent does: claim, then its own credential.
+    // A malformed claim first, then enrol a raw MQTT client as w-02 the way an agent does.
     const claimer = await connectMqtt(controller.mqttUrl, {
       clientId: `agent-${nodeId}`,
       username: 'claim',
       password: secrets.claimSecret,
       ca,
     });
-    const welcome = new Promise<Welcome>((resolve) =>
-      claimer.onMessage((m) => resolve(JSON.parse(m.payload.toString()) as Welcome)),
-    );
-    await claimer.subscribe([topics.node(nodeId, 'welcome')]);
     await claimer.publish(topics.node(nodeId, 'claim'), 'not json', { qos: 1 });
-    await claimer.publish(topics.node(nodeId, 'claim'), board, { qos: 1 });
-    const w = await welcome;
     await claimer.close();
-    if (w.outcome !== 'credential') throw new Error(`no credential: ${JSON.stringify(w)}`);
-
-    const rogue = await connectMqtt(controller.mqttUrl, { clientId: `agent-${nodeId}`, ...w.credential, ca });
+    const { port: rogue } = await enrolRawNode(controller, board);
     cleanups.push(() => rogue.close(true));
     const garbage = [
       'not json',

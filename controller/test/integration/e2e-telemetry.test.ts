@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAgent } from '@osbuild/agent';
-import { type Telemetry, topics, type Welcome } from '@osbuild/shared';
+import { type Telemetry, topics } from '@osbuild/shared';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
-import { connectMqtt } from '../../src/transport/mqtt.js';
 import {
   type ControllerRef,
   controllerSecrets,
+  enrolRawNode,
   FIXTURE_INVENTORY,
   makeWorkspace,
   operator,
@@ -84,28 +84,13 @@ describe('end to end telemetry', () => {
   it('rejects and counts malformed telemetry from an enrolled node, keeping the last good sample', async () => {
     const { c, rpc } = await controller();
     const secrets = await controllerSecrets(c.dataDir);
-    const ca = secrets.ca;
+    const _ca = secrets.ca;
     const nodeId = 'pi-10000000000000a3';
     const { helloFrom } = await import('../support/provisioner-harness.js');
     const board = helloFrom({ serial: '10000000000000a3', mac: 'dc:a6:32:00:00:0c' });
 
     // Enrol a raw MQTT client as w-02 the way an agent does: claim, then its own credential.
-    const claimer = await connectMqtt(c.mqttUrl, {
-      clientId: `agent-${nodeId}`,
-      username: 'claim',
-      password: secrets.claimSecret,
-      ca,
-    });
-    const welcome = new Promise<Welcome>((resolve) =>
-      claimer.onMessage((m) => resolve(JSON.parse(m.payload.toString()) as Welcome)),
-    );
-    await claimer.subscribe([topics.node(nodeId, 'welcome')]);
-    await claimer.publish(topics.node(nodeId, 'claim'), board, { qos: 1 });
-    const w = await welcome;
-    await claimer.close();
-    if (w.outcome !== 'credential') throw new Error(`no credential: ${JSON.stringify(w)}`);
-
-    const node = await connectMqtt(c.mqttUrl, { clientId: `agent-${nodeId}`, ...w.credential, ca });
+    const { port: node } = await enrolRawNode(c, board);
     cleanups.push(() => node.close(true));
     const good: Telemetry = {
       v: 1,

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
+import { type Hello, type NodeCredential, topics, type Welcome } from '@osbuild/shared';
 import pino from 'pino';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
-import { type ConnectOptions, connectMqtt } from '../../src/transport/mqtt.js';
+import { type ConnectOptions, connectMqtt, type MqttPort } from '../../src/transport/mqtt.js';
 
 export const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/osbuild.js', import.meta.url));
 export const AGENT_BIN = fileURLToPath(new URL('../../../agent/bin/osbuild-agent.js', import.meta.url));
@@ -206,4 +207,36 @@ export async function ask<T>(c: ControllerRef, fn: (rpc: RpcClient) => Promise<T
   } finally {
     await rpc.close().catch(() => undefined);
   }
+}
+
+/**
+ * Enrol a raw MQTT client as `hello`'s node the way an agent does (claim, then its own credential)
+ * and return a connection logged in with that credential, for tests that publish by hand.
+ */
+export async function enrolRawNode(
+  c: ControllerRef,
+  hello: Hello,
+): Promise<{ port: MqttPort; credential: NodeCredential }> {
+  const { ca, claimSecret } = await controllerSecrets(c.dataDir);
+  const nodeId = hello.identity.nodeId;
+  const claimer = await connectMqtt(c.mqttUrl, {
+    clientId: `agent-${nodeId}`,
+    username: 'claim',
+    password: claimSecret,
+    ...(ca ? { ca } : {}),
+  });
+  const welcome = new Promise<Welcome>((resolve) =>
+    claimer.onMessage((m) => resolve(JSON.parse(m.payload.toString()) as Welcome)),
+  );
+  await claimer.subscribe([topics.node(nodeId, 'welcome')]);
+  await claimer.publish(topics.node(nodeId, 'claim'), hello, { qos: 1 });
+  const w = await welcome;
+  await claimer.close();
+  if (w.outcome !== 'credential') throw new Error(`${nodeId} not enrolled: ${JSON.stringify(w)}`);
+  const port = await connectMqtt(c.mqttUrl, {
+    clientId: `agent-${nodeId}`,
+    ...w.credential,
+    ...(ca ? { ca } : {}),
+  });
+  return { port, credential: w.credential };
 }
