@@ -2,7 +2,7 @@
 // and linux-arm64. Bundle (esbuild, one CJS file) -> pinned official Node binaries -> SEA blob made
 // by that same Node version -> strip -> postject -> smoke test. See --help.
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -117,6 +117,22 @@ const stubOptionalNative = (stub: string): Plugin => ({
   },
 });
 
+/**
+ * Packages whose ESM build reads `import.meta.url` at load time: in a CJS bundle that is undefined
+ * and the executable dies at start-up (esbuild does not warn for code inside node_modules). Their
+ * CommonJS build (the package's `require` export) works, so resolve them the way require would.
+ */
+const PREFER_CJS = ['node-cron'];
+
+const preferCommonJs = (): Plugin => ({
+  name: 'prefer-commonjs',
+  setup(b) {
+    const filter = new RegExp(`^(${PREFER_CJS.join('|')})$`);
+    const requireFrom = createRequire(path.join(AGENT_DIR, 'package.json'));
+    b.onResolve({ filter }, (args) => ({ path: requireFrom.resolve(args.path) }));
+  },
+});
+
 async function bundle(outfile: string, commit: string): Promise<number> {
   const result = await build({
     entryPoints: [path.join(AGENT_DIR, 'src/bin.ts')],
@@ -126,7 +142,7 @@ async function bundle(outfile: string, commit: string): Promise<number> {
     format: 'cjs',
     target: `node${NODE_VERSION.split('.')[0]}`,
     define: { __OSBUILD_COMMIT__: JSON.stringify(commit) },
-    plugins: [stubOptionalNative(path.join(AGENT_DIR, 'scripts/sea-optional-stub.cjs'))],
+    plugins: [stubOptionalNative(path.join(AGENT_DIR, 'scripts/sea-optional-stub.cjs')), preferCommonJs()],
     legalComments: 'none',
     logLevel: 'silent',
   });
