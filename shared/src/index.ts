@@ -4,6 +4,7 @@ export * from './inventory/load.js';
 export * from './inventory/schema.js';
 export * from './protocol/command.js';
 export * from './protocol/command-result.js';
+export * from './protocol/conditions.js';
 export * from './protocol/controller-status.js';
 export * from './protocol/envelope.js';
 export * from './protocol/hello.js';

@@ -1,8 +1,15 @@
-import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
+import {
+  type NodeCondition,
+  type RpcMethod,
+  type RpcParams,
+  type RpcResult,
+  UserError,
+} from '@osbuild/shared';
 import type { Principal } from '../broker/access-policy.js';
 import type { Clock } from '../host/clock.js';
 import type { InventoryStatus } from '../inventory/inventory-source.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
+import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import { toDetail, toSummary, toWhy } from './node-views.js';
 import { makeSecurityHandlers } from './security-handlers.js';
@@ -19,6 +26,8 @@ export interface HandlerDeps {
   clock: Clock;
   kick(clientId: string): void;
   kickWhere(match: (p: Principal) => boolean): number;
+  /** Health conditions of a node now (health/conditions.ts); none when not given. */
+  conditionsOf?(n: NodeRow): NodeCondition[];
 }
 
 /** One handler per method; the mapped type makes a method without a handler a compile error. */
@@ -31,13 +40,21 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     if (!node) throw new UserError('not-found', `no node named ${name} (give a hostname or a node id)`);
     return node;
   };
+  const conditions = (n: NodeRow) => d.conditionsOf?.(n) ?? [];
+  const summary = (n: NodeRow) => toSummary(n, conditions(n));
   return {
     ...makeSecurityHandlers(d),
-    'nodes.list': () => d.store.nodes.list().map(toSummary),
-    'nodes.show': ({ name }) => toDetail(d.store, findNode(name)),
-    'nodes.why': ({ name }) => toWhy(d.store, findNode(name)),
-    'nodes.approve': ({ nodeId, hostname, role }) => toSummary(d.provisioner.approve(nodeId, hostname, role)),
-    'nodes.retry': ({ name, fromStart }) => toSummary(d.provisioner.retry(name, fromStart ?? false)),
+    'nodes.list': () => d.store.nodes.list().map(summary),
+    'nodes.show': ({ name }) => {
+      const n = findNode(name);
+      return toDetail(d.store, n, conditions(n));
+    },
+    'nodes.why': ({ name }) => {
+      const n = findNode(name);
+      return toWhy(d.store, n, conditions(n));
+    },
+    'nodes.approve': ({ nodeId, hostname, role }) => summary(d.provisioner.approve(nodeId, hostname, role)),
+    'nodes.retry': ({ name, fromStart }) => summary(d.provisioner.retry(name, fromStart ?? false)),
     'controller.stats': () => ({
       version: d.version,
       startedAt: d.startedAt,

@@ -1,10 +1,10 @@
-import type { NodeDetail, NodeSummary, NodeWhy, StepView } from '@osbuild/shared';
+import type { NodeCondition, NodeDetail, NodeSummary, NodeWhy, StepView } from '@osbuild/shared';
 import type { NodeRow } from '../store/node-store.js';
 import type { StepRow } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 
-/** A node as `nodes ls` shows it. */
-export function toSummary(n: NodeRow): NodeSummary {
+/** A node as `nodes ls` shows it, with the health conditions that hold now. */
+export function toSummary(n: NodeRow, conditions: NodeCondition[] = []): NodeSummary {
   return {
     name: n.hostname ?? n.node_id,
     nodeId: n.node_id,
@@ -18,6 +18,7 @@ export function toSummary(n: NodeRow): NodeSummary {
     online: n.online === 1,
     lastSeen: n.last_seen,
     phaseSince: n.phase_since,
+    conditions,
   };
 }
 
@@ -37,10 +38,10 @@ export function toStepView(s: StepRow): StepView {
 }
 
 /** A node with its identity and current run. */
-export function toDetail(store: Store, n: NodeRow): NodeDetail {
+export function toDetail(store: Store, n: NodeRow, conditions: NodeCondition[] = []): NodeDetail {
   const run = n.current_run_id ? store.runs.get(n.current_run_id) : undefined;
   return {
-    ...toSummary(n),
+    ...toSummary(n, conditions),
     model: n.model,
     bootSource: (n.boot_source as NodeDetail['bootSource']) ?? null,
     bootId: n.boot_id,
@@ -61,7 +62,7 @@ export function toDetail(store: Store, n: NodeRow): NodeDetail {
 }
 
 /** What a node is waiting for, in one sentence an operator can act on. */
-export function toWhy(store: Store, n: NodeRow): NodeWhy {
+export function toWhy(store: Store, n: NodeRow, conditions: NodeCondition[] = []): NodeWhy {
   const current = n.current_run_id ? store.runs.currentStep(n.current_run_id) : undefined;
   const failed = n.current_run_id ? store.runs.lastFailedStep(n.current_run_id) : undefined;
   return {
@@ -73,6 +74,7 @@ export function toWhy(store: Store, n: NodeRow): NodeWhy {
     waitingFor: waitingFor(n, current),
     currentStep: current && n.phase === 'provisioning' ? toStepView(current) : null,
     failedStep: failed ? toStepView(failed) : null,
+    conditions,
   };
 }
 

@@ -12,6 +12,7 @@ import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
 import { startHttpServer } from '../bootstrap/http-server.js';
 import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
+import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
 import { InventorySource } from '../inventory/inventory-source.js';
@@ -47,6 +48,8 @@ export interface ControllerOptions {
   clock?: Clock;
   exec?: Exec;
   retry?: RetryPolicy;
+  /** Health rule thresholds (health/conditions.ts); any not given keep their defaults. */
+  health?: Partial<HealthThresholds>;
   /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
   rateLimits?: Partial<Record<'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim', RateLimit>>;
   deadlineGraceMs?: number;
@@ -248,6 +251,13 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       clock,
       kick: (clientId) => broker.kick(clientId),
       kickWhere: (match) => broker.kickWhere(match),
+      conditionsOf: (n) =>
+        evaluateConditions(
+          { phase: n.phase, online: n.online === 1 },
+          store.telemetry.latestReceived(n.node_id),
+          clock.now(),
+          { ...DEFAULT_HEALTH, ...opts.health },
+        ),
       version: pkg.version,
       startedAt,
       inventoryStatus: () => inventory.status(),

@@ -29,6 +29,15 @@ export class TelemetryStore {
     return out;
   }
 
+  /** The node's latest sample with the time we received it (our clock), or null. */
+  latestReceived(nodeId: string): { sample: Telemetry; receivedAt: string } | null {
+    const row = this.db.prepare('SELECT data, received_at FROM telemetry WHERE node_id = ?').get(nodeId) as
+      | { data: string; received_at: string }
+      | undefined;
+    const sample = row ? decode(row.data) : null;
+    return row && sample ? { sample, receivedAt: row.received_at } : null;
+  }
+
   /**
    * The node's latest sample, or null. Re-checked against the schema: a row written by an older
    * controller whose schema has since changed reads as "no telemetry" until the next sample.

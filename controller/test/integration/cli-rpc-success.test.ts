@@ -57,7 +57,7 @@ describe('rpc commands against a responding controller', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toMatch(
-      /^NAME\s+NODE-ID\s+ROLE\s+IP\s+PHASE\s+ONLINE\s+LAST-SEEN\s+REASON$/,
+      /^NAME\s+NODE-ID\s+ROLE\s+IP\s+PHASE\s+ONLINE\s+LAST-SEEN\s+HEALTH\s+REASON$/,
     );
     expect(r.stdout).toContain('k8s-master-01');
   });

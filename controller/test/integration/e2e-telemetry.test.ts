@@ -69,6 +69,13 @@ describe('end to end telemetry', () => {
       imageVersion: '2026.11.0',
     });
     expect(detail.lastSeen).not.toBeNull();
+    // The fixture board is under-voltage and throttled right now: both are conditions.
+    const listed = (await rpc.call('nodes.list', {})).find((n) => n.name === 'cp-01');
+    expect(listed?.conditions.map((c) => c.type)).toEqual(['under-voltage', 'throttled']);
+    expect((await rpc.call('nodes.why', { name: 'cp-01' })).conditions[0]).toMatchObject({
+      type: 'under-voltage',
+      severity: 'critical',
+    });
     // Prometheus sees the same sample.
     const scrape = await (await fetch(`${c.httpUrl}/metrics`)).text();
     expect(scrape).toContain(`osbuild_node_temperature_celsius{node="cp-01"} ${expectedTemp}`);

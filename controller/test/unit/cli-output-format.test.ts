@@ -28,6 +28,7 @@ describe('renderOutput', () => {
         'online',
         'lastSeen',
         'phaseSince',
+        'conditions',
       ].sort(),
     );
   });

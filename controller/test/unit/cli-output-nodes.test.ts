@@ -8,16 +8,16 @@ describe('nodes ls table', () => {
   it('has the documented columns, aligned', () => {
     const lines = nodeListTable(NODE_LIST, NOW).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'NAME                  NODE-ID               ROLE            IP           PHASE     ONLINE   LAST-SEEN   REASON',
+      'NAME                  NODE-ID               ROLE            IP           PHASE     ONLINE   LAST-SEEN   HEALTH      REASON',
     );
     expect(lines[1]).toBe(
-      'k8s-master-01         pi-10000000abcdef01   control-plane   10.0.10.10   ready     yes      5s ago      -',
+      'k8s-master-01         pi-10000000abcdef01   control-plane   10.0.10.10   ready     yes      5s ago      throttled   -',
     );
     expect(lines[2]).toBe(
-      'pi-10000000abcdef09   pi-10000000abcdef09   -               -            pending   no       -           unknown',
+      'pi-10000000abcdef09   pi-10000000abcdef09   -               -            pending   no       -           ok          unknown',
     );
     // every column starts at the same offset on every line
-    for (const header of ['NODE-ID', 'ROLE', 'PHASE', 'REASON']) {
+    for (const header of ['NODE-ID', 'ROLE', 'PHASE', 'HEALTH', 'REASON']) {
       const col = lines[0]?.indexOf(header);
       for (const line of lines.slice(1)) expect(line[(col ?? 0) - 1]).toBe(' ');
     }
@@ -61,6 +61,7 @@ describe('nodes why text', () => {
       [
         'k8s-master-01 (pi-10000000abcdef01) is failed: step 2 run-script failed (online).',
         'Waiting for: an operator: fix setup.sh, then `osbuild reprovision k8s-master-01`',
+        'Condition: under-voltage (critical): the firmware reports under-voltage now (0x50005): check the power supply',
         'Failed step: #2 run-script (failed, attempt 2, exit code 3)',
         'Error: setup.sh exited with code 3',
         'Output (tail):',

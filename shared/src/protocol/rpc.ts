@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nodeCondition } from './conditions.js';
 import { envelopeOf, errorBody } from './envelope.js';
 import { bootSource, nodeId } from './identity.js';
 import { nodePhase } from './phases.js';
@@ -39,6 +40,8 @@ export const nodeSummary = z.object({
   online: z.boolean(),
   lastSeen: z.string().nullable(),
   phaseSince: z.string(),
+  /** Health conditions that hold now (empty when healthy or nothing is known yet). */
+  conditions: z.array(nodeCondition),
 });
 /** Inferred {@link nodeSummary}. */
 export type NodeSummary = z.infer<typeof nodeSummary>;
@@ -72,6 +75,7 @@ export const nodeWhy = z.object({
   waitingFor: z.string(),
   currentStep: stepView.nullable(),
   failedStep: stepView.nullable(),
+  conditions: z.array(nodeCondition),
 });
 /** Inferred {@link nodeWhy}. */
 export type NodeWhy = z.infer<typeof nodeWhy>;

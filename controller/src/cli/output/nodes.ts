@@ -8,7 +8,7 @@ import { formatAge, formatTime } from './time.js';
 export function nodeListTable(nodes: readonly NodeSummary[], now: Date): string {
   if (nodes.length === 0) return 'No nodes yet.\n';
   return renderTable(
-    ['NAME', 'NODE-ID', 'ROLE', 'IP', 'PHASE', 'ONLINE', 'LAST-SEEN', 'REASON'],
+    ['NAME', 'NODE-ID', 'ROLE', 'IP', 'PHASE', 'ONLINE', 'LAST-SEEN', 'HEALTH', 'REASON'],
     nodes.map((n) => [
       n.name,
       n.nodeId,
@@ -17,6 +17,7 @@ export function nodeListTable(nodes: readonly NodeSummary[], now: Date): string 
       n.phase,
       n.online ? 'yes' : 'no',
       formatAge(n.lastSeen, now),
+      n.conditions.length === 0 ? 'ok' : n.conditions.map((c) => c.type).join(','),
       cell(n.reason),
     ]),
   );
@@ -72,6 +73,7 @@ export function nodeWhyText(w: NodeWhy): string {
     `${w.name} (${w.nodeId}) is ${w.phase}${w.reason ? `: ${w.reason}` : ''} (${w.online ? 'online' : 'offline'}).`,
     `Waiting for: ${w.waitingFor}`,
   ];
+  for (const c of w.conditions) lines.push(`Condition: ${c.type} (${c.severity}): ${c.reason}`);
   if (w.currentStep) lines.push(`Current step: ${describeStep(w.currentStep)}`);
   if (w.failedStep) {
     lines.push(`Failed step: ${describeStep(w.failedStep)}`);
