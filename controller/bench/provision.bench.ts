@@ -9,8 +9,8 @@ import { type AgentHandle, startAgent } from '@osbuild/agent';
 import pino from 'pino';
 import { createRpcClient } from '../src/rpc/client.js';
 import { startController } from '../src/server/start-controller.js';
+import { syntheticInventory, writeSyntheticHost } from '../src/sim/synthetic-host.js';
 import { connectMqtt } from '../src/transport/mqtt.js';
-import { syntheticInventory, writeSyntheticHost } from './synthetic-host.js';
 
 const SETUP = `#!/usr/bin/env bash
 set -euo pipefail

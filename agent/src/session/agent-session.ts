@@ -223,6 +223,7 @@ export class AgentSession {
           clientId: `agent-${this.#identity.nodeId}`,
           keepaliveSec: this.#d.keepaliveSec,
           ...auth,
+          clean: this.#mode === 'claim',
           // Only an enrolled node reports its presence; a claim may publish nothing but its claim.
           ...(this.#mode === 'node'
             ? {

@@ -13,6 +13,11 @@ export interface ConnectOptions {
   keepaliveSec: number;
   /** Set for enrolled nodes only (a claim-only session may publish nothing but its claim). */
   will?: WillMessage;
+  /**
+   * Start a clean session (enrolment): nothing of a claim session is worth keeping, and its
+   * welcome subscription must not carry over into the node's own persistent session.
+   */
+  clean?: boolean;
   connectTimeoutMs?: number;
   /** The node's own credential, or `claim` + the image's claim secret while enrolling. */
   username?: string;
@@ -76,7 +81,7 @@ export const connectMqtt: ConnectMqtt = (opts) =>
       clientId: opts.clientId,
       // A persistent session: the broker keeps our subscriptions and queues QoS 1 commands while
       // the node is offline or rebooting [MQTT-3.1.2-4].
-      clean: false,
+      clean: opts.clean ?? false,
       keepalive: opts.keepaliveSec,
       // We run our own reconnect loop with jittered backoff; mqtt.js's fixed period would make a
       // fleet reconnect in lockstep.

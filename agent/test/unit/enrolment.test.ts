@@ -63,7 +63,7 @@ describe('agent enrolment (fake transport)', () => {
     const { s, nodeId } = await session(stateDir, fake.connect);
     await until(() => fake.connections[0]?.published.some((p) => p.topic.endsWith('/claim')) ?? false);
     const first = fake.connections[0]!;
-    expect(fake.attempts[0]).toMatchObject({ username: 'claim', password: CLAIM });
+    expect(fake.attempts[0]).toMatchObject({ username: 'claim', password: CLAIM, clean: true });
     expect(fake.attempts[0]?.will).toBeUndefined();
     expect(first.subscriptions).toEqual([
       `osbuild/v1/nodes/${nodeId}/welcome`,
@@ -92,6 +92,7 @@ describe('agent enrolment (fake transport)', () => {
     expect(fake.attempts[1]).toMatchObject({
       username: nodeId,
       password: 'p'.repeat(43),
+      clean: false,
       will: { topic: `osbuild/v1/nodes/${nodeId}/status` },
     });
     expect(fake.connections[1]!.subscriptions).toContain(`osbuild/v1/nodes/${nodeId}/cmd`);

@@ -8,6 +8,7 @@ import { inventoryCommand } from './commands/inventory.js';
 import { nodesCommand } from './commands/nodes.js';
 import { claimsCommand, usersCommand } from './commands/principals.js';
 import { serveCommand } from './commands/serve.js';
+import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { type CliContext, type CliDeps, type CliIo, createContext } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
     claimsCommand,
     auditCommand,
     caCommand,
+    simCommand,
   ]) {
     program.addCommand(make(ctx));
   }

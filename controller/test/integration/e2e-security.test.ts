@@ -160,6 +160,9 @@ describe('security end to end (TLS, real agents)', () => {
     const audit = await readFile(join(ws.dataDir, 'audit.log'), 'utf8');
 
     expect(logs.length).toBeGreaterThan(50);
+    // Enrolment leaves nothing behind: the claim session's welcome subscription does not carry
+    // over into the node's persistent session (where the ACL would refuse it).
+    expect(logs.filter((l) => /mqtt (subscribe|publish) refused/.test(l))).toEqual([]);
     expect(audit).toMatch(/credential\.issued/);
     for (const secret of issued) {
       const where = [

@@ -28,6 +28,9 @@ const COMMANDS = [
   ['audit'],
   ['audit', 'ls'],
   ['audit', 'verify'],
+  ['sim'],
+  ['sim', 'inventory'],
+  ['sim', 'run'],
 ];
 
 describe('--help', () => {

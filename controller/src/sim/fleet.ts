@@ -1,0 +1,119 @@
+// The fleet simulator's core: N real agents (startAgent, the agent's own code paths) in this
+// process, each on a synthetic Pi 5 host root under a temp work dir. Host actions are emulated by
+// the agent itself because the roots are not `/`.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AgentHandle, startAgent } from '@osbuild/agent';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { boardIdentity, MAX_SIM_NODES, writeSyntheticHost } from './synthetic-host.js';
+
+/** Options of {@link startFleet}. */
+export interface FleetOptions {
+  controllerUrl: string;
+  nodes: number;
+  /** Picks the boards' identities (see synthetic-host.ts); default 0. */
+  seed?: number;
+  /** The image's claim secret each board enrols with. */
+  claimSecret: string;
+  /** CA file to trust an `mqtts://` controller with. */
+  caFile?: string;
+  /** Parent of the temp work dir (default the OS temp dir); only the temp dir is removed. */
+  workDir?: string;
+  logger?: Logger;
+  /** Seconds between telemetry samples per agent (agent default 15). */
+  telemetryIntervalSec?: number;
+  /** How often a board waiting for acceptance claims again (agent default 30 s). */
+  reclaimMs?: number;
+  /** Agents started at once (default 50), so a big fleet does not open every file at the same time. */
+  startBatch?: number;
+}
+
+/** A running simulated fleet. */
+export interface Fleet {
+  /** The temp directory holding every host root (removed by stop). */
+  readonly workDir: string;
+  /** Inventory hostnames of the simulated boards, in board order. */
+  readonly hostnames: readonly string[];
+  readonly agents: readonly AgentHandle[];
+  /** Stop every agent (clean offline), then remove the work dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Lay out the host roots and start one agent per board; resolves once all agents are started. */
+export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  const seed = opts.seed ?? 0;
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_SIM_NODES)
+    throw new RangeError(`node count must be 1 to ${MAX_SIM_NODES}, not ${opts.nodes}`);
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const parent = opts.workDir ?? tmpdir();
+  await mkdir(parent, { recursive: true });
+  const workDir = await mkdtemp(join(parent, `osbuild-sim-${seed}-`));
+  const agents: AgentHandle[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await Promise.allSettled(agents.map((a) => a.stop()));
+      await rm(workDir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  const hostnames = Array.from({ length: opts.nodes }, (_, i) => boardIdentity(i, seed).hostname);
+  const batch = Math.max(1, opts.startBatch ?? 50);
+  try {
+    for (let from = 0; from < opts.nodes; from += batch) {
+      const indexes = Array.from({ length: Math.min(batch, opts.nodes - from) }, (_, k) => from + k);
+      const started = await Promise.all(
+        indexes.map(async (i) => {
+          const hostRoot = join(workDir, 'hosts', hostnames[i] as string);
+          await writeSyntheticHost(hostRoot, i, seed);
+          return startAgent({
+            controllerUrl: opts.controllerUrl,
+            hostRoot,
+            claimSecret: opts.claimSecret,
+            logger: logger.child({ sim: hostnames[i] }),
+            ...(opts.caFile ? { tls: { caFile: opts.caFile } } : {}),
+            ...(opts.telemetryIntervalSec ? { telemetryIntervalSec: opts.telemetryIntervalSec } : {}),
+            ...(opts.reclaimMs ? { reclaimMs: opts.reclaimMs } : {}),
+          });
+        }),
+      );
+      agents.push(...started);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { workDir, hostnames, agents, stop };
+}
+
+/** How far a simulated fleet has come, from the controller's node list. */
+export interface FleetProgress {
+  total: number;
+  known: number;
+  online: number;
+  provisioned: number;
+  failed: number;
+}
+
+/** Count the simulated boards among `nodes` (matched by hostname). */
+export function fleetProgress(
+  hostnames: readonly string[],
+  nodes: readonly { name: string; online: boolean; phase: string }[],
+): FleetProgress {
+  const mine = new Set(hostnames);
+  const ours = nodes.filter((n) => mine.has(n.name));
+  return {
+    total: hostnames.length,
+    known: ours.length,
+    online: ours.filter((n) => n.online).length,
+    provisioned: ours.filter((n) => n.phase === 'provisioned').length,
+    failed: ours.filter((n) => n.phase === 'failed').length,
+  };
+}
+
+/** One progress line, e.g. `sim: 200 nodes, 198 online, 150 provisioned, 0 failed (12 s)`. */
+export function formatProgress(p: FleetProgress, elapsedMs: number): string {
+  return `sim: ${p.total} nodes, ${p.online} online, ${p.provisioned} provisioned, ${p.failed} failed (${Math.round(elapsedMs / 1000)} s)\n`;
+}
