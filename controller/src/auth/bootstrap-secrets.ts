@@ -1,16 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../host/private-files.js';
 import type { Store } from '../store/store.js';
 import { hashSecret, newId, newSecret } from './secrets.js';
-
-/** Write a secret file atomically, 0600 from the first byte (never readable by others, even briefly). */
-export async function writeSecretFile(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file);
-}
 
 /**
  * First start: create the first operator (`<dataDir>/operator.json`, used by the CLI on this host)
@@ -26,16 +17,17 @@ export async function ensureBootstrapSecrets(
   if (!store.principals.users().some((u) => u.role === 'operator')) {
     const password = newSecret();
     store.principals.addUser('admin', 'operator', hashSecret(password), now);
-    await writeSecretFile(
+    await writeFileAtomic(
       join(dataDir, 'operator.json'),
       `${JSON.stringify({ username: 'admin', password }, null, 2)}\n`,
+      0o600,
     );
     created.push('operator admin (operator.json)');
   }
   if (store.principals.activeClaims().length === 0) {
     const secret = newSecret();
     store.principals.addClaim(newId('claim'), hashSecret(secret), now);
-    await writeSecretFile(join(dataDir, 'claim.secret'), `${secret}\n`);
+    await writeFileAtomic(join(dataDir, 'claim.secret'), `${secret}\n`, 0o600);
     created.push('claim secret (claim.secret)');
   }
   return { created };

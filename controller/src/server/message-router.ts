@@ -60,32 +60,26 @@ export function makeMessageRouter(d: {
       if (t.scope !== 'node') return;
       const now = d.clock.now().toISOString();
       switch (t.kind) {
-        case 'hello': {
+        case 'hello':
+        case 'claim': {
+          // Both carry the board's hello; the topic must name the node the identity describes.
           const hello = parsePayload(helloSchema, msg.payload);
-          if (!hello.ok) return reject('hello', msg.topic, hello.error);
+          if (!hello.ok) return reject(t.kind, msg.topic, hello.error);
           if (hello.value.identity.nodeId !== t.nodeId) {
             return reject(
-              'hello',
+              t.kind,
               msg.topic,
               `identity.nodeId ${hello.value.identity.nodeId} does not match the topic`,
             );
           }
-          d.provisioner.onHello(hello.value);
-          return;
-        }
-        case 'claim': {
-          const claim = parsePayload(helloSchema, msg.payload);
-          if (!claim.ok) return reject('claim', msg.topic, claim.error);
-          if (claim.value.identity.nodeId !== t.nodeId) {
-            return reject(
-              'claim',
-              msg.topic,
-              `identity.nodeId ${claim.value.identity.nodeId} does not match the topic`,
-            );
+          if (t.kind === 'hello') {
+            d.provisioner.onHello(hello.value);
+            return;
           }
-          if (d.admitClaim && !d.admitClaim(t.nodeId))
+          if (d.admitClaim && !d.admitClaim(t.nodeId)) {
             return reject('claim-rate', msg.topic, 'too many claims for this node');
-          d.provisioner.onClaim(claim.value);
+          }
+          d.provisioner.onClaim(hello.value);
           return;
         }
         case 'cmd-result': {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, type ControllerStatus, PROTOCOL_VERSION, topics, type Welcome } from '@osbuild/shared';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { startEmbeddedBroker } from '../broker/embedded-broker.js';
 import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
+import { writeFileAtomic } from '../host/private-files.js';
 import { InventorySource } from '../inventory/inventory-source.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
@@ -330,8 +331,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       pid: process.pid,
       startedAt,
     };
-    await writeFile(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-    await chmod(infoFile, 0o600);
+    await writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`, 0o600);
     cleanup.push(() => rm(infoFile, { force: true }));
 
     logger.info(

@@ -6,8 +6,8 @@ import { chmod } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { UserError } from '@osbuild/shared';
+import { ensurePrivateDir, readIfExists, writeFileAtomic } from '../host/private-files.js';
 import { fingerprintOf } from './fingerprint.js';
-import { ensurePrivateDir, readIfExists, writeFileAtomic } from './private-files.js';
 import { TLS_FILES } from './tls-paths.js';
 import { type CertAndKey, createCaCertificate, issueServerCertificate } from './x509-issuer.js';
 
