@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   AGENT_BIN,
@@ -16,6 +16,7 @@ import {
   spawnNode,
   startFixtureAgent,
   startTestController,
+  useCleanups,
   waitFor,
 } from '../support/e2e.js';
 
@@ -28,10 +29,7 @@ for _ in $(seq 1 300); do [ -f "$OSBUILD_HOST_ROOT/release" ] && break; sleep 0.
 echo done >> "$OSBUILD_HOST_ROOT/setup-done"
 `;
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 const lines = async (file: string) =>
   existsSync(file) ? (await readFile(file, 'utf8')).trim().split('\n') : [];

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { topics } from '@osbuild/shared';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeGitRepo } from '../../../test/support/host-root.js';
 import { connectMqtt } from '../../src/transport/mqtt.js';
 import {
@@ -14,13 +14,11 @@ import {
   RECORDING_SETUP,
   startFixtureAgent,
   startTestController,
+  useCleanups,
   waitFor,
 } from '../support/e2e.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 async function controllerWith(inventory: string, files?: Record<string, string>) {
   const ws = await makeWorkspace(inventory, files);

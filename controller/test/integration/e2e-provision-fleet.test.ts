@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentHandle } from '@osbuild/agent';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RpcClient } from '../../src/rpc/client.js';
 import {
   FIXTURE_INVENTORY,
@@ -10,13 +10,11 @@ import {
   phases,
   startFixtureAgent,
   startTestController,
+  useCleanups,
   waitFor,
 } from '../support/e2e.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 async function fleet(boards: string[]) {
   const ws = await makeWorkspace(FIXTURE_INVENTORY);

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { startController } from '../../src/server/start-controller.js';
 import {
@@ -16,13 +16,11 @@ import {
   phases,
   startFixtureAgent,
   startTestController,
+  useCleanups,
   waitFor,
 } from '../support/e2e.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 const credentialOf = async (root: string, file = 'credential.json') =>
   (JSON.parse(await readFile(join(root, 'var/lib/osbuild', file), 'utf8')) as { password: string }).password;

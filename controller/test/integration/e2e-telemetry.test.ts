@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startAgent } from '@osbuild/agent';
 import { type Telemetry, topics } from '@osbuild/shared';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   type ControllerRef,
@@ -14,13 +14,11 @@ import {
   operator,
   phases,
   startTestController,
+  useCleanups,
   waitFor,
 } from '../support/e2e.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 async function controller() {
   const ws = await makeWorkspace(FIXTURE_INVENTORY);

@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { startAgent } from '@osbuild/agent';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   controllerSecrets,
@@ -12,13 +12,11 @@ import {
   makeWorkspace,
   operator,
   startTestController,
+  useCleanups,
   waitFor,
 } from '../support/e2e.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+const cleanups = useCleanups();
 
 /** A relay to `port` that can go silent: bytes stop flowing both ways, sockets stay open. */
 async function relay(port: number) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
 import { type Hello, type NodeCredential, topics, type Welcome } from '@osbuild/shared';
 import pino from 'pino';
+import { afterEach } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
@@ -239,4 +240,16 @@ export async function enrolRawNode(
     ...(ca ? { ca } : {}),
   });
   return { port, credential: w.credential };
+}
+
+/**
+ * Things to undo after each test, last first (stop agents before the controller); failures in
+ * clean-up never mask the test's own result. Call at the top level of a test file.
+ */
+export function useCleanups(): Array<() => Promise<unknown>> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+  });
+  return cleanups;
 }
