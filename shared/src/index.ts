@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './image/manifest.js';
 export * from './inventory/json-schema.js';
 export * from './inventory/load.js';
 export * from './inventory/schema.js';
