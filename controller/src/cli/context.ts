@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Exec } from '../host/exec.js';
 import type { ControllerHandle, ControllerOptions } from '../server/start-controller.js';
 import type { ConnectOptions, MqttPort } from '../transport/mqtt.js';
 
@@ -29,6 +30,8 @@ export type ServeHandle = ControllerHandle;
 export interface CliDeps {
   startController?: (opts: ServeOptions) => Promise<ServeHandle>;
   connect?: (url: string, opts: ConnectOptions) => Promise<MqttPort>;
+  /** Programs run by netboot (tar, cp, power hooks, reload commands). */
+  exec?: Exec;
 }
 
 /** What every command receives. */

@@ -5,6 +5,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { auditCommand } from './commands/audit.js';
 import { caCommand } from './commands/ca.js';
 import { inventoryCommand } from './commands/inventory.js';
+import { netbootCommand } from './commands/netboot.js';
 import { nodesCommand } from './commands/nodes.js';
 import { claimsCommand, usersCommand } from './commands/principals.js';
 import { serveCommand } from './commands/serve.js';
@@ -36,6 +37,7 @@ export function buildProgram(ctx: CliContext): Command {
     nodesCommand,
     statusCommand,
     inventoryCommand,
+    netbootCommand,
     usersCommand,
     claimsCommand,
     auditCommand,

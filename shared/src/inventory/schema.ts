@@ -43,6 +43,19 @@ export const networkSettings = z.strictObject({
   stack: networkStack.optional(),
 });
 
+/** An image version name as image-build writes it under `out/<version>/`. */
+const imageVersion = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'expected an image version like 2026.11.25-1');
+
+/**
+ * Network boot for one board (issue 7): its kernel comes over TFTP and its root over NFS from the
+ * netboot server. `image` picks the imported image version; `defaults.netboot.image` otherwise.
+ */
+export const netbootNodeSettings = z.strictObject({
+  image: imageVersion.optional(),
+});
+
 /** One board in the inventory. The original `mac/hostname/role/ip` entries are valid as they are. */
 export const inventoryNodeSchema = z
   .strictObject({
@@ -55,10 +68,18 @@ export const inventoryNodeSchema = z
     labels: z.record(z.string(), z.string()).optional(),
     taints: z.array(taintSchema).optional(),
     network: networkSettings.optional(),
+    /** Present: the board boots from the network (`netboot: {}` takes the default image). */
+    netboot: netbootNodeSettings.optional(),
   })
   .refine((n) => n.mac !== undefined || n.serial !== undefined, {
     message: 'a node needs a mac or a serial to be recognised',
     path: ['mac'],
+  })
+  // The Pi 5 bootloader asks TFTP for `<serial>/...` (TFTP_PREFIX=0), so a netboot board is
+  // known by its serial number. [Raspberry Pi bootloader configuration, TFTP_PREFIX]
+  .refine((n) => n.netboot === undefined || n.serial !== undefined, {
+    message: 'a netboot node needs its serial: the Pi 5 bootloader fetches <serial>/ over TFTP',
+    path: ['serial'],
   });
 /** Inferred {@link inventoryNodeSchema}. */
 export type InventoryNode = z.infer<typeof inventoryNodeSchema>;
@@ -100,12 +121,36 @@ export const inventorySchema = z
         taints: z.array(taintSchema).default([]),
         /** Extra attempts for a failed step before the node is marked failed. */
         stepRetries: z.number().int().min(0).max(10).default(1),
+        /** Image version for netboot nodes that do not name one. */
+        netboot: z.strictObject({ image: imageVersion }).optional(),
       })
       .default({ network: {}, labels: {}, taints: [], stepRetries: 1 }),
     bootstrap: bootstrapSettings.default({ ref: 'HEAD', scripts: [{ path: 'setup.sh', args: [] }] }),
     nodes: z.array(inventoryNodeSchema),
   })
   .superRefine((inv, ctx) => {
+    inv.nodes.forEach((n, i) => {
+      if (n.netboot !== undefined && n.netboot.image === undefined && inv.defaults.netboot === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'netboot', 'image'],
+          message: 'a netboot node needs an image: set netboot.image here or defaults.netboot.image',
+        });
+    });
+    // Two boards whose serials end alike would share one TFTP folder (the last 8 hex digits).
+    const tftpSeen = new Map<string, number>();
+    inv.nodes.forEach((n, i) => {
+      if (n.netboot === undefined || n.serial === undefined) return;
+      const folder = n.serial.slice(-8);
+      const first = tftpSeen.get(folder);
+      if (first === undefined) tftpSeen.set(folder, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'serial'],
+          message: `netboot TFTP folder ${folder} is already used by nodes[${first}] (serials must differ in their last 8 hex digits)`,
+        });
+    });
     // Identity fields must be unique, or matching a board would be ambiguous.
     const seen = new Map<string, number>();
     inv.nodes.forEach((n, i) => {

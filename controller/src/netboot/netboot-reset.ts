@@ -1,0 +1,48 @@
+// The NetbootReset seam the reprovision command calls: reset one netboot node's root to a fresh
+// copy of its image (or another version), atomically, from the current inventory.
+import type { Inventory } from '@osbuild/shared';
+import { UserError } from '@osbuild/shared';
+import type { Exec } from '../host/exec.js';
+import type { NetbootConfig } from './config.js';
+import { netbootLayout } from './layout.js';
+import { netbootNodes } from './plan.js';
+import { renderNetboot } from './render-tree.js';
+import { type RootResult, resetRoot } from './roots.js';
+
+/** What reprovision needs from netboot. */
+export interface NetbootReset {
+  /** Replace `nodeName`'s root with a fresh copy of its image (`image` overrides nodes.yaml's). */
+  resetRoot(nodeName: string, opts?: { image?: string }): Promise<RootResult>;
+  /** True when the node boots from the network (reprovision resets its root first). */
+  isNetbootNode(nodeName: string): Promise<boolean>;
+}
+
+/** Build the real {@link NetbootReset}; the inventory is read per call so edits apply. */
+export function createNetbootReset(deps: {
+  config: NetbootConfig;
+  inventory: () => Promise<Inventory>;
+  exec: Exec;
+  now: () => Date;
+}): NetbootReset {
+  const layout = netbootLayout(deps.config.dir);
+  const find = async (name: string) =>
+    netbootNodes(await deps.inventory(), deps.config).find((n) => n.name === name);
+  return {
+    async isNetbootNode(name) {
+      return (await find(name)) !== undefined;
+    },
+    async resetRoot(name, opts = {}) {
+      const node = await find(name);
+      if (node === undefined)
+        throw new UserError('not-found', `${name} is not a netboot node in nodes.yaml (no netboot: entry)`);
+      const result = await resetRoot(
+        layout,
+        { name, rootPath: node.rootPath, image: opts.image ?? node.image },
+        { exec: deps.exec, now: deps.now, server: deps.config.server },
+      );
+      // The TFTP folder must hand out the kernel of the image the root now holds.
+      await renderNetboot(await deps.inventory(), deps.config, { exec: deps.exec, now: deps.now });
+      return result;
+    },
+  };
+}

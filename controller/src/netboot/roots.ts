@@ -1,0 +1,135 @@
+// Per-node NFS roots: a copy of an imported image plus the node's own files. A reset builds the
+// new root beside the old one and swaps them by rename, so the export path never holds a
+// half-copied tree.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '@osbuild/shared';
+import type { Exec } from '../host/exec.js';
+import { isImported } from './image-import.js';
+import type { NetbootLayout } from './layout.js';
+
+/** What `roots/.meta/<name>.json` records about a root. */
+export interface RootMeta {
+  image: string;
+  createdAt: string;
+}
+
+/** Result of creating or resetting one root. */
+export interface RootResult {
+  name: string;
+  image: string;
+  path: string;
+  /** True when an older root was replaced. */
+  replaced: boolean;
+  seconds: number;
+}
+
+/** Node facts a root needs. */
+export interface RootNode {
+  name: string;
+  image: string;
+  rootPath: string;
+}
+
+/** Collaborators of the root functions. */
+export interface RootDeps {
+  exec: Exec;
+  now: () => Date;
+  /** NFS server address, for the root's /etc/fstab. */
+  server: string;
+}
+
+/**
+ * Build a fresh root for `node` from its image and swap it into place. `cp --reflink=auto`
+ * shares extents where the filesystem can (XFS, btrfs) and copies where it cannot (ext4); a
+ * hard-link farm would let a node's in-place writes change the image for every other node.
+ */
+export async function resetRoot(layout: NetbootLayout, node: RootNode, deps: RootDeps): Promise<RootResult> {
+  const started = Date.now();
+  if (!(await isImported(layout, node.image)))
+    throw new UserError(
+      'netboot',
+      `image ${node.image} is not imported: run osbuild netboot import out/${node.image}/ first`,
+    );
+  await mkdir(join(layout.roots, '.meta'), { recursive: true });
+  const suffix = randomBytes(4).toString('hex');
+  const fresh = join(layout.roots, `.${node.name}.new-${suffix}`);
+  try {
+    await deps.exec('cp', ['-a', '--reflink=auto', layout.imageRootfs(node.image), fresh], {
+      timeoutMs: 30 * 60_000,
+    });
+    await personalise(fresh, node, deps.server);
+  } catch (err) {
+    await rm(fresh, { recursive: true, force: true });
+    throw err;
+  }
+  const old = join(layout.roots, `.${node.name}.old-${suffix}`);
+  const replaced = (await stat(node.rootPath).catch(() => undefined)) !== undefined;
+  // Two renames: the node is down while its root is reset (it reboots right after), so the
+  // instant between them with no root at the path is never seen by a running client.
+  if (replaced) await rename(node.rootPath, old);
+  await rename(fresh, node.rootPath);
+  const meta: RootMeta = { image: node.image, createdAt: deps.now().toISOString() };
+  await writeFile(layout.rootMeta(node.name), `${JSON.stringify(meta)}\n`);
+  if (replaced) await rm(old, { recursive: true, force: true });
+  return {
+    name: node.name,
+    image: node.image,
+    path: node.rootPath,
+    replaced,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The image a root was made from, or undefined when there is no root. */
+export async function readRootMeta(layout: NetbootLayout, name: string): Promise<RootMeta | undefined> {
+  const text = await readFile(layout.rootMeta(name), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  return JSON.parse(text) as RootMeta;
+}
+
+/** Names of the roots on disk (not the hidden in-progress or meta entries). */
+export async function listRoots(layout: NetbootLayout): Promise<string[]> {
+  const entries = await readdir(layout.roots, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Remove a node's root and its meta (a node that left the inventory). */
+export async function removeRoot(layout: NetbootLayout, name: string): Promise<void> {
+  const doomed = join(layout.roots, `.${name}.removing-${randomBytes(4).toString('hex')}`);
+  await rename(layout.root(name), doomed).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  await rm(doomed, { recursive: true, force: true });
+  await rm(layout.rootMeta(name), { force: true });
+}
+
+/**
+ * The node's own files: hostname, an empty machine-id (systemd makes a new one at first boot, so
+ * two nodes never share one), no agent state (the node enrols afresh), and an fstab whose root is
+ * its NFS export.
+ */
+async function personalise(root: string, node: RootNode, server: string): Promise<void> {
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await writeFile(join(root, 'etc/hostname'), `${node.name}\n`);
+  await writeFile(join(root, 'etc/machine-id'), '');
+  await rm(join(root, 'var/lib/dbus/machine-id'), { force: true });
+  await rm(join(root, 'var/lib/osbuild'), { recursive: true, force: true });
+  await mkdir(join(root, 'var/lib/osbuild'), { recursive: true, mode: 0o700 });
+  const imageFstab = await readFile(join(root, 'etc/fstab'), 'utf8').catch(() => '');
+  // Drop the image's own `/` line (disk.img's root partition) and keep the rest.
+  const kept = imageFstab
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^\S+\s+\/\s/.test(l.trim()))
+    .filter((l) => !l.startsWith('# osbuild netboot'));
+  const fstab = [
+    "# osbuild netboot: the root is this node's NFS export (mounted by the kernel, root=/dev/nfs)",
+    `${server}:${node.rootPath} / nfs4 rw,vers=4.1,proto=tcp 0 0`,
+    ...kept,
+  ];
+  await writeFile(join(root, 'etc/fstab'), `${fstab.join('\n')}\n`);
+}
