@@ -6,13 +6,16 @@ import type { Exec } from '../host/exec.js';
 import type { NetbootConfig } from './config.js';
 import { netbootLayout } from './layout.js';
 import { netbootNodes } from './plan.js';
-import { renderNetboot } from './render-tree.js';
+import { reloadNfs, renderNetboot } from './render-tree.js';
 import { type RootResult, resetRoot } from './roots.js';
+
+/** A reset root, and what was done so the NFS server serves it. */
+export type NetbootResetResult = RootResult & { nfsReload: string };
 
 /** What reprovision needs from netboot. */
 export interface NetbootReset {
   /** Replace `nodeName`'s root with a fresh copy of its image (`image` overrides nodes.yaml's). */
-  resetRoot(nodeName: string, opts?: { image?: string }): Promise<RootResult>;
+  resetRoot(nodeName: string, opts?: { image?: string }): Promise<NetbootResetResult>;
   /** True when the node boots from the network (reprovision resets its root first). */
   isNetbootNode(nodeName: string): Promise<boolean>;
 }
@@ -41,8 +44,15 @@ export function createNetbootReset(deps: {
         { exec: deps.exec, now: deps.now, server: deps.config.server },
       );
       // The TFTP folder must hand out the kernel of the image the root now holds.
-      await renderNetboot(await deps.inventory(), deps.config, { exec: deps.exec, now: deps.now });
-      return result;
+      const render = await renderNetboot(await deps.inventory(), deps.config, {
+        exec: deps.exec,
+        now: deps.now,
+      });
+      const nfsReload =
+        render.reloads.length > 0 && deps.config.reload.nfs
+          ? `ran ${deps.config.reload.nfs.join(' ')}`
+          : await reloadNfs(deps.config, deps.exec);
+      return { ...result, nfsReload };
     },
   };
 }

@@ -70,3 +70,34 @@ export function renderGaneshaExports(config: NetbootConfig, nodes: readonly Netb
   );
   return `${[HEADER, ...blocks].join('\n\n')}\n`;
 }
+
+/**
+ * nfs-ganesha's main configuration: NFSv4 only over TCP, so no rpcbind, NLM or rquota (the
+ * kernel here has no nfsd; ganesha serves from user space). Graceless: a restart after a root
+ * reset must not block every node's opens for the 90 s grace period. The exports come from the
+ * rendered generation through `current`.
+ */
+export function renderGaneshaMain(config: NetbootConfig, exportsFile: string): string {
+  return [
+    '# Rendered by `osbuild netboot render` from netboot.yaml; edits are overwritten.',
+    'NFS_CORE_PARAM {',
+    '  Protocols = 4;',
+    '  NFS_Port = 2049;',
+    `  Bind_addr = ${config.server};`,
+    '  Enable_NLM = false;',
+    '  Enable_RQUOTA = false;',
+    '  Enable_UDP = false;',
+    '}',
+    'NFSV4 {',
+    '  Graceless = true;',
+    '  RecoveryBackend = fs;',
+    '}',
+    'NFS_KRB5 { Active_krb5 = false; }',
+    'EXPORT_DEFAULTS {',
+    // libnfs clients not running as root use unprivileged source ports.
+    '  Privileged_Port = false;',
+    '}',
+    `%include "${exportsFile}"`,
+    '',
+  ].join('\n');
+}

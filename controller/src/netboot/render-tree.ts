@@ -25,7 +25,7 @@ import { netbootLayout } from './layout.js';
 import { type NetbootNode, netbootNodes } from './plan.js';
 import { renderCmdline, renderConfigTxt } from './render-boot.js';
 import { renderDnsmasqConf } from './render-dnsmasq.js';
-import { renderGaneshaExports, renderKernelExports } from './render-exports.js';
+import { renderGaneshaExports, renderGaneshaMain, renderKernelExports } from './render-exports.js';
 import { listRoots, readRootMeta, removeRoot, resetRoot } from './roots.js';
 
 /** One file of a generation: text we rendered, or an image boot file linked in. */
@@ -60,7 +60,7 @@ export interface RenderDeps {
 }
 
 /** Files whose change needs a daemon reload. */
-const NFS_FILES = ['exports', 'ganesha-exports.conf'];
+const NFS_FILES = ['exports', 'ganesha-exports.conf', 'ganesha.conf'];
 const DNSMASQ_FILES = ['dnsmasq.conf'];
 
 /** Render the netboot server for `inventory`: generation, `current` swap, missing roots. */
@@ -150,6 +150,10 @@ async function generationEntries(
   entries.set('dnsmasq.conf', { kind: 'text', data: renderDnsmasqConf(config) });
   entries.set('exports', { kind: 'text', data: renderKernelExports(config, nodes) });
   entries.set('ganesha-exports.conf', { kind: 'text', data: renderGaneshaExports(config, nodes) });
+  entries.set('ganesha.conf', {
+    kind: 'text',
+    data: renderGaneshaMain(config, join(layout.current, 'ganesha-exports.conf')),
+  });
   entries.set('tftp/.keep', { kind: 'text', data: '' });
   for (const node of nodes) {
     const imageDir = layout.image(node.image);
@@ -248,6 +252,20 @@ async function dropOtherGenerations(rendered: string, keep: string): Promise<voi
     // A TFTP transfer in progress keeps its open file; unlinking does not cut it off.
     if (name !== keep) await rm(join(rendered, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * Run the NFS reload hook (none configured: says so). Needed after a root reset even when the
+ * exports text is unchanged: the export path now names a new directory, and nfs-ganesha keeps
+ * serving the old one until restarted (measured: SIGHUP is not enough; the client gets
+ * NFS4ERR_STALE); nfs-kernel-server needs `exportfs -r` to resolve the path again.
+ */
+export async function reloadNfs(config: NetbootConfig, exec: Exec): Promise<string> {
+  const argv = config.reload.nfs;
+  if (!argv) return 'no reload.nfs command configured: restart the NFS server so it serves the new root';
+  const [file, ...args] = argv as [string, ...string[]];
+  await exec(file, args, { timeoutMs: 60_000 });
+  return `ran ${argv.join(' ')}`;
 }
 
 async function runReloads(config: NetbootConfig, changed: readonly string[], exec: Exec): Promise<string[]> {

@@ -87,7 +87,9 @@ describe('netboot import', () => {
     const manifest = JSON.parse(await readFile(join(other, 'manifest.json'), 'utf8'));
     manifest.suite = 'trixie';
     await writeFile(join(other, 'manifest.json'), JSON.stringify(manifest));
-    await expect(importImage(other, layout, { exec })).rejects.toThrow(/already imported from a different build/);
+    await expect(importImage(other, layout, { exec })).rejects.toThrow(
+      /already imported from a different build/,
+    );
     const bad = await makeImageVersion(join(work, 'out3'), 'v2');
     await writeFile(join(bad, 'rootfs.tar.gz'), 'not gzip');
     await expect(importImage(bad, layout, { exec })).rejects.toThrow();

@@ -64,7 +64,9 @@ describe('netboot render', () => {
     expect(fstab).toContain('LABEL=bootfs /boot/firmware');
     // The image itself is untouched.
     expect(await readFile(join(layout.imageRootfs('v1'), 'etc/hostname'), 'utf8')).toBe('localhost\n');
-    expect(await readFile(join(layout.dir, 'current/ganesha-exports.conf'), 'utf8')).toContain(`Path = "${root}"`);
+    expect(await readFile(join(layout.dir, 'current/ganesha-exports.conf'), 'utf8')).toContain(
+      `Path = "${root}"`,
+    );
   });
 
   it('is idempotent: the same input keeps the generation and rewrites nothing', async () => {
@@ -84,7 +86,15 @@ describe('netboot render', () => {
     const { config, layout } = await setup();
     await renderNetboot(netbootInventory(), config, { exec, now });
     const smaller = netbootInventory({
-      nodes: [{ hostname: 'pi-cp-1', role: 'control-plane', serial: '10000000aabbccdd', ip: '10.0.10.11', netboot: {} }],
+      nodes: [
+        {
+          hostname: 'pi-cp-1',
+          role: 'control-plane',
+          serial: '10000000aabbccdd',
+          ip: '10.0.10.11',
+          netboot: {},
+        },
+      ],
     });
     const report = await renderNetboot(smaller, config, { exec, now });
     expect(report.changed).toBe(true);
@@ -107,7 +117,9 @@ describe('netboot render', () => {
       ],
     });
     const report = await renderNetboot(inv, config, { exec, now });
-    expect(report.skipped).toEqual([{ name: 'b', reason: expect.stringContaining('image v9 is not imported') }]);
+    expect(report.skipped).toEqual([
+      { name: 'b', reason: expect.stringContaining('image v9 is not imported') },
+    ]);
     expect(await readdir(layout.tftpRoot)).toEqual(['.keep', '000000aa']);
   });
 

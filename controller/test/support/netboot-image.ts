@@ -43,7 +43,16 @@ export async function makeImageVersion(outDir: string, version: string): Promise
     }
     await mkdir(join(staging, 'tmp'), { recursive: true, mode: 0o1777 });
     await run('chmod', ['1777', join(staging, 'tmp')]);
-    await run('tar', ['-czf', join(dir, 'rootfs.tar.gz'), '--numeric-owner', '--owner=0', '--group=0', '-C', staging, '.']);
+    await run('tar', [
+      '-czf',
+      join(dir, 'rootfs.tar.gz'),
+      '--numeric-owner',
+      '--owner=0',
+      '--group=0',
+      '-C',
+      staging,
+      '.',
+    ]);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { netbootNodes } from '../../src/netboot/plan.js';
-import { renderConfigTxt, renderCmdline } from '../../src/netboot/render-boot.js';
+import { renderCmdline, renderConfigTxt } from '../../src/netboot/render-boot.js';
 import { renderDnsmasqConf } from '../../src/netboot/render-dnsmasq.js';
 import { exportIds, renderGaneshaExports, renderKernelExports } from '../../src/netboot/render-exports.js';
 import { netbootConfig, netbootInventory } from '../support/netboot-fixture.js';

@@ -146,7 +146,7 @@ export function netbootCommand(ctx: CliContext): Command {
           flags.output,
           result,
           () =>
-            `reset ${result.name} to image ${result.image} at ${result.path} in ${result.seconds.toFixed(1)} s`,
+            `reset ${result.name} to image ${result.image} at ${result.path} in ${result.seconds.toFixed(1)} s\nNFS: ${result.nfsReload}`,
         ),
       );
     } catch (err) {
