@@ -169,7 +169,10 @@ export function netbootCommand(ctx: CliContext): Command {
         EXIT.notFound,
         `no power hook configured for ${name}: add powerHooks.${name}.command to ${paths(ctx, flags).config}`,
       );
-    const result = await runPowerHook(config, name, exec);
+    const result = await runPowerHook(config, name, exec).catch((err: unknown) => {
+      // The operator's command failed (switch unreachable, bad port): not a bug of ours.
+      throw new CliError(EXIT.refused, `power hook for ${name} failed: ${(err as Error).message}`);
+    });
     ctx.io.stdout.write(
       renderOutput(flags.output, result, () =>
         result.ran ? `ran ${result.command.join(' ')} for ${name}` : result.reason,
