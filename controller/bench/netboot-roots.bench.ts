@@ -51,7 +51,14 @@ async function overlayAvailable(base: string): Promise<boolean> {
   const d = join(base, 'ovl-probe');
   for (const s of ['l', 'u', 'w', 'm']) await mkdir(join(d, s), { recursive: true });
   try {
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, `${d}/m`]);
+    await run('mount', [
+      '-t',
+      'overlay',
+      'overlay',
+      '-o',
+      `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`,
+      `${d}/m`,
+    ]);
     await run('umount', [`${d}/m`]);
     return true;
   } catch {
@@ -75,7 +82,9 @@ try {
 
   results.plainCopySec = await time(() => run('cp', ['-a', rootfs, join(base, 'plain')]));
   results.plainRemoveSec = await time(() => rm(join(base, 'plain'), { recursive: true }));
-  results.reflinkAutoCopySec = await time(() => run('cp', ['-a', '--reflink=auto', rootfs, join(base, 'reflink')]));
+  results.reflinkAutoCopySec = await time(() =>
+    run('cp', ['-a', '--reflink=auto', rootfs, join(base, 'reflink')]),
+  );
   await rm(join(base, 'reflink'), { recursive: true });
   try {
     await run('cp', ['-a', '--reflink=always', join(base, 'base-probe-missing'), join(base, 'x')]);
@@ -100,7 +109,14 @@ try {
     const o = join(base, 'ovl');
     const mountIt = async () => {
       for (const s of ['u', 'w', 'm']) await mkdir(join(o, s), { recursive: true });
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${rootfs},upperdir=${o}/u,workdir=${o}/w`, `${o}/m`]);
+      await run('mount', [
+        '-t',
+        'overlay',
+        'overlay',
+        '-o',
+        `lowerdir=${rootfs},upperdir=${o}/u,workdir=${o}/w`,
+        `${o}/m`,
+      ]);
     };
     results.overlayCreateSec = await time(mountIt);
     await writeFile(join(o, 'm/etc/hostname'), 'bench-node\n');

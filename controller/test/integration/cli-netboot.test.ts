@@ -63,8 +63,13 @@ describe('osbuild netboot', () => {
     const rendered = await cli(['netboot', 'render', '--inventory', 'nodes.yaml', '-o', 'json']);
     expect(rendered.code).toBe(EXIT.ok);
     const report = JSON.parse(rendered.stdout);
-    expect(report).toMatchObject({ changed: true, nodes: [{ name: 'pi-a', tftpFolder: 'aabbccdd', root: 'created' }] });
-    const again = JSON.parse((await cli(['netboot', 'render', '--inventory', 'nodes.yaml', '-o', 'json'])).stdout);
+    expect(report).toMatchObject({
+      changed: true,
+      nodes: [{ name: 'pi-a', tftpFolder: 'aabbccdd', root: 'created' }],
+    });
+    const again = JSON.parse(
+      (await cli(['netboot', 'render', '--inventory', 'nodes.yaml', '-o', 'json'])).stdout,
+    );
     expect(again).toMatchObject({ changed: false, generation: report.generation });
 
     const table = await cli(['netboot', 'render', '--inventory', 'nodes.yaml']);
@@ -107,7 +112,10 @@ describe('osbuild netboot', () => {
     expect(invalid.code).toBe(EXIT.usage);
     expect(invalid.stderr).toMatch(/netboot\.yaml: network: /);
     await writeConfig();
-    await writeFile(join(work, 'nodes.yaml'), 'nodes:\n  - { hostname: pi-a, role: worker, mac: "d8:3a:dd:00:00:0a", netboot: {} }\n');
+    await writeFile(
+      join(work, 'nodes.yaml'),
+      'nodes:\n  - { hostname: pi-a, role: worker, mac: "d8:3a:dd:00:00:0a", netboot: {} }\n',
+    );
     const inv = await cli(['netboot', 'render', '--inventory', 'nodes.yaml']);
     expect(inv.code).toBe(EXIT.inventoryInvalid);
     expect(inv.stderr).toContain('a netboot node needs its serial');
@@ -123,10 +131,17 @@ describe('osbuild netboot', () => {
   it('power: runs the argv without a shell, node name in OSBUILD_NODE', async () => {
     const script = join(work, 'hook.sh');
     const out = join(work, 'hook.out');
-    await writeFile(script, `#!/bin/sh\nprintf '%s|%s|%s\\n' "$OSBUILD_NODE" "$1" "$2" > ${out}\necho cycled\n`);
+    await writeFile(
+      script,
+      `#!/bin/sh\nprintf '%s|%s|%s\\n' "$OSBUILD_NODE" "$1" "$2" > ${out}\necho cycled\n`,
+    );
     await chmod(script, 0o755);
     await writeConfig(
-      ['powerHooks:', '  pi-a:', `    command: ["${script}", "port-3", "$(touch ${join(work, 'pwned')})"]`].join('\n'),
+      [
+        'powerHooks:',
+        '  pi-a:',
+        `    command: ["${script}", "port-3", "$(touch ${join(work, 'pwned')})"]`,
+      ].join('\n'),
     );
     const r = await cli(['netboot', 'power', 'pi-a', '-o', 'json']);
     expect(r.code).toBe(EXIT.ok);
@@ -136,7 +151,11 @@ describe('osbuild netboot', () => {
   });
 
   it('power: a failing hook exits 4 with its stderr', async () => {
-    await writeConfig(['powerHooks:', '  pi-a:', '    command: ["sh", "-c", "echo switch unreachable >&2; exit 3"]'].join('\n'));
+    await writeConfig(
+      ['powerHooks:', '  pi-a:', '    command: ["sh", "-c", "echo switch unreachable >&2; exit 3"]'].join(
+        '\n',
+      ),
+    );
     const r = await cli(['netboot', 'power', 'pi-a']);
     expect(r.code).toBe(EXIT.refused);
     expect(r.stderr).toMatch(/power hook for pi-a failed: .*switch unreachable/);

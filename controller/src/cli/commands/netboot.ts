@@ -1,7 +1,7 @@
 // `osbuild netboot render|import|reset|power`: the netboot server, run on the host that serves
 // TFTP and NFS. Local work, no controller connection needed.
 import { watch } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { formatInventoryIssue, type Inventory, isUserError, loadInventory } from '@osbuild/shared';
 import { Command } from 'commander';
 import { exec as realExec } from '../../host/exec.js';
@@ -219,7 +219,13 @@ async function watchAndRender(
   };
   await render();
   // Watch the folders: editors replace files by rename, which ends a watch on the file itself.
-  const watchers = [...new Set(files.map((f) => resolve(f, '..')))].map((d) => watch(d, schedule));
+  // Only our files' names count: the netboot directory may live in the same folder.
+  const names = new Set(files.map((f) => basename(f)));
+  const watchers = [...new Set(files.map((f) => dirname(f)))].map((d) =>
+    watch(d, (_event, name) => {
+      if (name === null || names.has(String(name))) schedule();
+    }),
+  );
   try {
     await (ctx.io.waitForShutdown ?? (() => new Promise<string>(() => {})))();
   } finally {
