@@ -50,7 +50,7 @@ it('re-renders when the inventory changes and survives a broken edit', async () 
   );
   await waitFor(
     'first render',
-    async () => (await readdir(layout.tftpRoot).catch(() => [])).includes('000000aa'),
+    async () => (await readdir(layout.tftpRoot).catch((): string[] => [])).includes('000000aa'),
     10_000,
   );
   await writeFile(
@@ -59,7 +59,7 @@ it('re-renders when the inventory changes and survives a broken edit', async () 
   );
   await waitFor(
     'render after the edit',
-    async () => (await readdir(layout.tftpRoot).catch(() => [])).includes('000000bb'),
+    async () => (await readdir(layout.tftpRoot).catch((): string[] => [])).includes('000000bb'),
     10_000,
   );
   await writeFile(inventoryFile, 'nodes: [ {');
