@@ -63,7 +63,7 @@ run chmod 755 "$DIR"
 run chmod 700 "$DIR/roots"
 
 if [ ! -e "$CONFIG" ]; then
-  sed -e "s#@DIR@#$DIR#g" -e "s#@NFS@#$NFS#g" -e "s#@NFS_RELOAD@#$NFS_RELOAD#g" "$HERE/netboot.example.yaml" | put "$CONFIG"
+  sed -e "s#@DIR@#$DIR#g" -e "s#@NFS@#$NFS#g" -e "s#@NFS_RELOAD@#$NFS_RELOAD#g" "$HERE/netboot.yaml.in" | put "$CONFIG"
   echo "setup-debian.sh: wrote $CONFIG; edit server, network, interface and agent before nodes boot"
 fi
 

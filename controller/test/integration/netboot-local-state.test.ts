@@ -41,7 +41,14 @@ function runScript(extraEnv: Record<string, string> = {}) {
   const root = join(work, 'root');
   return run(
     'unshare',
-    ['-m', '--propagation', 'private', 'sh', '-c', `"${SCRIPT}"; rc=$?; echo ---; findmnt -rn -o TARGET,FSTYPE,OPTIONS | grep "${root}"; exit $rc`],
+    [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `"${SCRIPT}"; rc=$?; echo ---; findmnt -rn -o TARGET,FSTYPE,OPTIONS | grep "${root}"; exit $rc`,
+    ],
     { env: { PATH: `${bin}:${process.env.PATH}`, OSBUILD_LOCAL_STATE_ROOT: root, ...extraEnv } },
   );
 }

@@ -27,9 +27,13 @@ const dryRun = (...args: string[]) =>
 describe('netboot/setup-debian.sh --dry-run', () => {
   it('ganesha: installs dnsmasq-base and nfs-ganesha, links ganesha.conf to the rendered one', async () => {
     const { stdout } = await dryRun('--dir', '/srv/nb');
-    expect(stdout).toContain('+ apt-get install -y --no-install-recommends dnsmasq-base nfs-ganesha nfs-ganesha-vfs');
+    expect(stdout).toContain(
+      '+ apt-get install -y --no-install-recommends dnsmasq-base nfs-ganesha nfs-ganesha-vfs',
+    );
     expect(stdout).toContain('+ ln -sfn /srv/nb/current/ganesha.conf /etc/ganesha/ganesha.conf');
-    expect(stdout).toContain('ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/srv/nb/current/dnsmasq.conf');
+    expect(stdout).toContain(
+      'ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --conf-file=/srv/nb/current/dnsmasq.conf',
+    );
     expect(stdout).toContain('+ systemctl enable --now osbuild-netboot-render.service');
     expect(stdout).toContain('      nfs: [systemctl, restart, nfs-ganesha]');
   });
@@ -52,12 +56,19 @@ describe('netboot/setup-debian.sh --dry-run', () => {
     const text = yaml.replace(/^ {4}/gm, '').replace(/^# dnsmasq for OSBuild.*$/m, '');
     expect(() => parseNetbootConfig(text, 'netboot.yaml')).toThrow(/agent\.caFingerprint/);
     const filled = parseNetbootConfig(text.replace('REPLACE-WITH-osbuild-ca-show', 'AB:CD'), 'netboot.yaml');
-    expect(filled).toMatchObject({ dir: '/srv/nb', nfsServer: 'ganesha', reload: { nfs: ['systemctl', 'restart', 'nfs-ganesha'] } });
+    expect(filled).toMatchObject({
+      dir: '/srv/nb',
+      nfsServer: 'ganesha',
+      reload: { nfs: ['systemctl', 'restart', 'nfs-ganesha'] },
+    });
   });
 
   it('refuses bad arguments with exit 2', async () => {
     await expect(dryRun('--nfs', 'samba')).rejects.toMatchObject({ code: 2 });
     await expect(dryRun('--dir', 'relative/dir')).rejects.toMatchObject({ code: 2 });
-    await expect(dryRun('--bogus')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown argument --bogus') });
+    await expect(dryRun('--bogus')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown argument --bogus'),
+    });
   });
 });

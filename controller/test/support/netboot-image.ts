@@ -22,8 +22,12 @@ export function syntheticBootFiles(version: string): Record<string, string> {
   };
 }
 
-/** Write `out/<version>/` under `outDir`; returns the version folder. */
-export async function makeImageVersion(outDir: string, version: string): Promise<string> {
+/** Write `out/<version>/` under `outDir` (plus `extraFiles` in the rootfs); returns the version folder. */
+export async function makeImageVersion(
+  outDir: string,
+  version: string,
+  extraFiles: Record<string, string> = {},
+): Promise<string> {
   const dir = join(outDir, version);
   await mkdir(join(dir, 'boot'), { recursive: true });
   const staging = await mkdtemp(join(tmpdir(), 'osbuild-rootfs-'));
@@ -36,6 +40,7 @@ export async function makeImageVersion(outDir: string, version: string): Promise
       'var/lib/osbuild/credentials.json': '{"stale":"from the build"}\n',
       'usr/bin/osbuild-agent': '#!/bin/sh\necho agent\n',
       'usr/share/doc/osbuild/version': `${version}\n`,
+      ...extraFiles,
     };
     for (const [path, data] of Object.entries(files)) {
       await mkdir(dirname(join(staging, path)), { recursive: true });
