@@ -45,6 +45,11 @@ export const netbootConfigSchema = z.strictObject({
     /** Path on the node of the claim secret (`osbuild.claim_file=`); the secret never goes on the cmdline. */
     claimFile: absolutePath.optional(),
   }),
+  /**
+   * Keep one spare copy of every image in use, so a reset is a rename instead of a full copy
+   * (costs the disk space of one root per image). See docs/netboot.md for the measured times.
+   */
+  spareRoots: z.boolean().default(true),
   /** Extra kernel parameters appended to every node's cmdline.txt. */
   extraKernelArgs: z.array(z.string().regex(/^[^\s"]+$/, 'one parameter per entry, no spaces')).default([]),
   /**

@@ -8,9 +8,16 @@ import { netbootLayout } from './layout.js';
 import { netbootNodes } from './plan.js';
 import { reloadNfs, renderNetboot } from './render-tree.js';
 import { type RootResult, resetRoot } from './roots.js';
+import { keepSpares } from './spares.js';
 
-/** A reset root, and what was done so the NFS server serves it. */
-export type NetbootResetResult = RootResult & { nfsReload: string };
+/**
+ * A reset root, and what was done so the NFS server serves it. `background` settles when the old
+ * root is removed and a new spare copy is ready (the node need not wait for it; a CLI should).
+ */
+export type NetbootResetResult = Omit<RootResult, 'cleanup'> & {
+  nfsReload: string;
+  background: Promise<void>;
+};
 
 /** What reprovision needs from netboot. */
 export interface NetbootReset {
@@ -28,6 +35,8 @@ export function createNetbootReset(deps: {
   now: () => Date;
 }): NetbootReset {
   const layout = netbootLayout(deps.config.dir);
+  const usedImages = (inventory: Inventory) =>
+    new Set(netbootNodes(inventory, deps.config).map((n) => n.image));
   const find = async (name: string) =>
     netbootNodes(await deps.inventory(), deps.config).find((n) => n.name === name);
   return {
@@ -38,21 +47,28 @@ export function createNetbootReset(deps: {
       const node = await find(name);
       if (node === undefined)
         throw new UserError('not-found', `${name} is not a netboot node in nodes.yaml (no netboot: entry)`);
-      const result = await resetRoot(
+      const { cleanup, ...result } = await resetRoot(
         layout,
         { name, rootPath: node.rootPath, image: opts.image ?? node.image },
-        { exec: deps.exec, now: deps.now, server: deps.config.server },
+        { exec: deps.exec, now: deps.now, server: deps.config.server, backgroundCleanup: true },
       );
       // The TFTP folder must hand out the kernel of the image the root now holds.
-      const render = await renderNetboot(await deps.inventory(), deps.config, {
-        exec: deps.exec,
-        now: deps.now,
-      });
+      const render = await renderNetboot(
+        await deps.inventory(),
+        deps.config,
+        { exec: deps.exec, now: deps.now },
+        { spares: false },
+      );
       const nfsReload =
         render.reloads.length > 0 && deps.config.reload.nfs
           ? `ran ${deps.config.reload.nfs.join(' ')}`
           : await reloadNfs(deps.config, deps.exec);
-      return { ...result, nfsReload };
+      // After the swap: remove the old tree and copy the next spare while the node reboots.
+      const background = cleanup.then(async () => {
+        if (deps.config.spareRoots) await keepSpares(layout, usedImages(await deps.inventory()), deps.exec);
+      });
+      background.catch(() => undefined); // a caller that does not wait must not crash on it
+      return { ...result, nfsReload, background };
     },
   };
 }

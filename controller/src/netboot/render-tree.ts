@@ -26,7 +26,8 @@ import { type NetbootNode, netbootNodes } from './plan.js';
 import { renderCmdline, renderConfigTxt } from './render-boot.js';
 import { renderDnsmasqConf } from './render-dnsmasq.js';
 import { renderGaneshaExports, renderGaneshaMain, renderKernelExports } from './render-exports.js';
-import { listRoots, readRootMeta, removeRoot, resetRoot } from './roots.js';
+import { listRoots, readRootMeta, removeRoot, resetRoot, sweepLeftovers } from './roots.js';
+import { keepSpares } from './spares.js';
 
 /** One file of a generation: text we rendered, or an image boot file linked in. */
 type Entry = { kind: 'text'; data: string } | { kind: 'image'; source: string; sha256: string };
@@ -49,6 +50,8 @@ export interface RenderReport {
   /** Roots of nodes no longer in the inventory (removed when `prune`). */
   orphanRoots: string[];
   prunedRoots: string[];
+  /** Images a spare root was copied for (so the next reset is a rename). */
+  sparesMade: string[];
   reloads: string[];
 }
 
@@ -68,7 +71,7 @@ export async function renderNetboot(
   inventory: Inventory,
   config: NetbootConfig,
   deps: RenderDeps,
-  opts: { prune?: boolean } = {},
+  opts: { prune?: boolean; spares?: boolean } = {},
 ): Promise<RenderReport> {
   const layout = netbootLayout(config.dir);
   const progress = deps.progress ?? (() => {});
@@ -115,6 +118,11 @@ export async function renderNetboot(
     await dropOtherGenerations(layout.rendered, generation);
   }
   const reloads = await runReloads(config, changedFiles, deps.exec);
+  await sweepLeftovers(layout, deps.now());
+  const sparesMade =
+    config.spareRoots && opts.spares !== false
+      ? await keepSpares(layout, new Set(served.map((n) => n.image)), deps.exec)
+      : [];
   const known = new Set(netbootNodes(inventory, config).map((n) => n.name));
   const orphanRoots = (await listRoots(layout)).filter((r) => !known.has(r));
   const prunedRoots: string[] = [];
@@ -132,6 +140,7 @@ export async function renderNetboot(
     skipped,
     orphanRoots: opts.prune ? [] : orphanRoots,
     prunedRoots,
+    sparesMade,
     reloads,
   };
 }

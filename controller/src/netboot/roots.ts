@@ -8,6 +8,7 @@ import { UserError } from '@osbuild/shared';
 import type { Exec } from '../host/exec.js';
 import { isImported } from './image-import.js';
 import type { NetbootLayout } from './layout.js';
+import { copyImage, takeSpare } from './spares.js';
 
 /** What `roots/.meta/<name>.json` records about a root. */
 export interface RootMeta {
@@ -22,7 +23,14 @@ export interface RootResult {
   path: string;
   /** True when an older root was replaced. */
   replaced: boolean;
+  /** True when the fresh tree was a spare copy made ahead of time (a rename, not a copy). */
+  fromSpare: boolean;
+  /** Until the new root was in place (what the node waits for). */
+  swappedSeconds: number;
+  /** Including removal of the old root, unless that runs in the background. */
   seconds: number;
+  /** Settles when the old root is gone. */
+  cleanup: Promise<void>;
 }
 
 /** Node facts a root needs. */
@@ -38,12 +46,15 @@ export interface RootDeps {
   now: () => Date;
   /** NFS server address, for the root's /etc/fstab. */
   server: string;
+  /** Do not wait for the old root's removal (it is no longer served). */
+  backgroundCleanup?: boolean;
 }
 
 /**
- * Build a fresh root for `node` from its image and swap it into place. `cp --reflink=auto`
- * shares extents where the filesystem can (XFS, btrfs) and copies where it cannot (ext4); a
- * hard-link farm would let a node's in-place writes change the image for every other node.
+ * Build a fresh root for `node` from its image and swap it into place. The fresh tree is a spare
+ * copy made ahead of time when there is one (a rename), else `cp --reflink=auto` now (shares
+ * extents on XFS/btrfs, copies on ext4). Never a hard-link farm: a node writing a file in place
+ * would change the image under every other node.
  */
 export async function resetRoot(layout: NetbootLayout, node: RootNode, deps: RootDeps): Promise<RootResult> {
   const started = Date.now();
@@ -55,10 +66,10 @@ export async function resetRoot(layout: NetbootLayout, node: RootNode, deps: Roo
   await mkdir(join(layout.roots, '.meta'), { recursive: true });
   const suffix = randomBytes(4).toString('hex');
   const fresh = join(layout.roots, `.${node.name}.new-${suffix}`);
+  let fromSpare = false;
   try {
-    await deps.exec('cp', ['-a', '--reflink=auto', layout.imageRootfs(node.image), fresh], {
-      timeoutMs: 30 * 60_000,
-    });
+    fromSpare = await takeSpare(layout, node.image, fresh);
+    if (!fromSpare) await copyImage(layout, node.image, fresh, deps.exec);
     await personalise(fresh, node, deps.server);
   } catch (err) {
     await rm(fresh, { recursive: true, force: true });
@@ -72,14 +83,42 @@ export async function resetRoot(layout: NetbootLayout, node: RootNode, deps: Roo
   await rename(fresh, node.rootPath);
   const meta: RootMeta = { image: node.image, createdAt: deps.now().toISOString() };
   await writeFile(layout.rootMeta(node.name), `${JSON.stringify(meta)}\n`);
-  if (replaced) await rm(old, { recursive: true, force: true });
+  const swappedSeconds = (Date.now() - started) / 1000;
+  // Removing the old tree takes as long as copying it; it is no longer served, so callers that
+  // want the node rebooting sooner can let it finish in the background (`cleanup`).
+  const cleanup = replaced ? rm(old, { recursive: true, force: true }) : Promise.resolve();
+  if (!deps.backgroundCleanup) await cleanup;
+  else cleanup.catch(() => undefined); // swept by the next render (sweepLeftovers)
   return {
     name: node.name,
     image: node.image,
     path: node.rootPath,
     replaced,
+    fromSpare,
+    swappedSeconds,
     seconds: (Date.now() - started) / 1000,
+    cleanup,
   };
+}
+
+/**
+ * Remove replaced roots a crash or a background removal left behind (`.NAME.old-*`), and
+ * half-made ones (`.NAME.new-*`) older than an hour: a younger one may be a reset in progress.
+ */
+export async function sweepLeftovers(layout: NetbootLayout, now: Date): Promise<string[]> {
+  const swept: string[] = [];
+  for (const name of await readdir(layout.roots).catch((): string[] => [])) {
+    const m = /^\..+\.(new|old|removing)-[0-9a-f]{8}$/.exec(name);
+    if (!m) continue;
+    const path = join(layout.roots, name);
+    if (m[1] === 'new') {
+      const info = await stat(path).catch(() => undefined);
+      if (!info || now.getTime() - info.mtimeMs < 3_600_000) continue;
+    }
+    await rm(path, { recursive: true, force: true });
+    swept.push(name);
+  }
+  return swept;
 }
 
 /** The image a root was made from, or undefined when there is no root. */

@@ -113,7 +113,7 @@ describe('netboot reprovision end to end', () => {
     await ask(controller, (rpc) => rpc.call('nodes.reprovision', { name: 'w-01', windowSec: 120 }));
     const reset = createNetbootReset({ config, inventory, exec, now: () => new Date() });
     const result = await reset.resetRoot('w-01');
-    expect(result).toMatchObject({ name: 'w-01', image: 'v1', replaced: true });
+    expect(result).toMatchObject({ name: 'w-01', image: 'v1', replaced: true, fromSpare: true });
     await expect(stat(join(root, 'etc/osbuild/bootstrapped'))).rejects.toThrow();
     expect(await readdir(join(root, 'var/lib/osbuild'))).toEqual([]);
     await kill9((agent as NonNullable<typeof agent>).child); // stand-in for the reboot

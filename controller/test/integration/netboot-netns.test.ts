@@ -219,7 +219,8 @@ describe.skipIf(unavailable !== undefined)(
       const withHook = { ...config, reload: { nfs: ['sh', restart] } };
       const reset = createNetbootReset({ config: withHook, inventory: async () => inventory(), exec, now });
       const result = await reset.resetRoot('pi-a');
-      expect(result).toMatchObject({ replaced: true, nfsReload: `ran sh ${restart}` });
+      expect(result).toMatchObject({ replaced: true, fromSpare: true, nfsReload: `ran sh ${restart}` });
+      await result.background;
       await waitForFile(join(work, 'ganesha2.log'), /NFS SERVER INITIALIZED/, 20_000);
       await expect(cat('/var/lib/osbuild/written.txt')).rejects.toThrow();
       expect((await cat('/etc/hostname')).stdout).toBe('pi-a\n');

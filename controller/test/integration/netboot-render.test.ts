@@ -135,6 +135,61 @@ describe('netboot render', () => {
   });
 });
 
+describe('spare roots and leftovers', () => {
+  it('keeps one spare per image in use; a reset takes it (a rename) and a new one is copied after', async () => {
+    const { config, layout } = await setup();
+    const report = await renderNetboot(netbootInventory(), config, { exec, now });
+    expect(report.sparesMade).toEqual(['v1']);
+    const spares = () => readdir(join(layout.roots, '.spares'));
+    const [spare] = await spares();
+    expect(spare).toMatch(/^v1--[0-9a-f]{8}$/);
+    expect(await readFile(join(layout.roots, '.spares', spare as string, 'etc/hostname'), 'utf8')).toBe(
+      'localhost\n',
+    );
+    expect((await renderNetboot(netbootInventory(), config, { exec, now })).sparesMade).toEqual([]);
+    const reset = createNetbootReset({ config, inventory: async () => netbootInventory(), exec, now });
+    const result = await reset.resetRoot('pi-cp-1');
+    expect(result.fromSpare).toBe(true);
+    expect(result.swappedSeconds).toBeLessThan(result.seconds + 1);
+    expect(await readFile(join(layout.root('pi-cp-1'), 'etc/hostname'), 'utf8')).toBe('pi-cp-1\n');
+    await result.background;
+    const after = await spares();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(spare);
+  });
+
+  it('makes no spares when spareRoots is false, and drops spares of images no longer used', async () => {
+    const { config, layout } = await setup(['v1', 'v2']);
+    await renderNetboot(netbootInventory(), config, { exec, now });
+    const moved = netbootInventory({
+      defaultImage: 'v2',
+      nodes: [{ hostname: 'a', role: 'worker', serial: '000000aa', netboot: {} }],
+    });
+    expect((await renderNetboot(moved, config, { exec, now })).sparesMade).toEqual(['v2']);
+    expect((await readdir(join(layout.roots, '.spares'))).map((n) => n.split('--')[0])).toEqual(['v2']);
+    const off = netbootConfig(join(work, 'srv2'), { spareRoots: false });
+    await importImage(await makeImageVersion(join(work, 'out3'), 'v1'), netbootLayout(off.dir), { exec });
+    expect((await renderNetboot(netbootInventory(), off, { exec, now })).sparesMade).toEqual([]);
+    await expect(readdir(join(off.dir, 'roots/.spares'))).rejects.toThrow();
+  });
+
+  it('sweeps replaced roots left behind, but not a reset younger than an hour', async () => {
+    const { config, layout } = await setup();
+    await renderNetboot(netbootInventory(), config, { exec, now });
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(layout.roots, '.pi-w-1.old-0123abcd/etc'), { recursive: true });
+    await mkdir(join(layout.roots, '.pi-w-1.new-0123abcd/etc'), { recursive: true });
+    await renderNetboot(netbootInventory(), config, { exec, now: () => new Date() });
+    const left = (await readdir(layout.roots)).filter((n) => n.startsWith('.pi-w-1'));
+    expect(left).toEqual(['.pi-w-1.new-0123abcd']);
+    await renderNetboot(netbootInventory(), config, {
+      exec,
+      now: () => new Date(Date.now() + 2 * 3_600_000),
+    });
+    expect((await readdir(layout.roots)).filter((n) => n.startsWith('.pi-w-1'))).toEqual([]);
+  });
+});
+
 describe('NetbootReset', () => {
   it('resets a root to a pristine copy, and --image moves root and kernel to another version', async () => {
     const { config, layout } = await setup(['v1', 'v2']);
@@ -148,12 +203,15 @@ describe('NetbootReset', () => {
     expect(await reset.isNetbootNode('pi-w-1')).toBe(true);
     expect(await reset.isNetbootNode('pi-nvme')).toBe(false);
     const result = await reset.resetRoot('pi-w-1');
-    expect(result).toMatchObject({ name: 'pi-w-1', image: 'v1', replaced: true });
+    expect(result).toMatchObject({ name: 'pi-w-1', image: 'v1', replaced: true, fromSpare: true });
+    await result.background;
     expect(await readdir(join(root, 'var/lib/osbuild'))).toEqual([]);
     expect(await readFile(join(root, 'etc/os-release'), 'utf8')).toContain('v1');
     expect((await readdir(layout.roots)).filter((n) => n.startsWith('.pi-w-1'))).toEqual([]);
 
-    await reset.resetRoot('pi-w-1', { image: 'v2' });
+    const moved = await reset.resetRoot('pi-w-1', { image: 'v2' });
+    expect(moved.fromSpare).toBe(false); // no spare of v2: nodes.yaml uses only v1
+    await moved.background;
     expect(await readFile(join(root, 'etc/os-release'), 'utf8')).toContain('v2');
     expect(await readFile(join(layout.tftpRoot, 'c0ffee01/kernel_2712.img'), 'utf8')).toContain('for v2');
     expect(await readFile(join(layout.tftpRoot, 'aabbccdd/kernel_2712.img'), 'utf8')).toContain('for v1');

@@ -140,13 +140,20 @@ export function netbootCommand(ctx: CliContext): Command {
       now: () => ctx.now(),
     });
     try {
-      const result = await reset.resetRoot(name, flags.image ? { image: flags.image } : {});
+      const { background, ...result } = await reset.resetRoot(
+        name,
+        flags.image ? { image: flags.image } : {},
+      );
+      progress(flags)(
+        `root of ${name} in place after ${result.swappedSeconds.toFixed(2)} s; removing the old root and preparing a spare`,
+      );
+      await background;
       ctx.io.stdout.write(
         renderOutput(
           flags.output,
           result,
           () =>
-            `reset ${result.name} to image ${result.image} at ${result.path} in ${result.seconds.toFixed(1)} s\nNFS: ${result.nfsReload}`,
+            `reset ${result.name} to image ${result.image} at ${result.path}: in place after ${result.swappedSeconds.toFixed(2)} s (${result.fromSpare ? 'spare copy' : 'full copy'})\nNFS: ${result.nfsReload}`,
         ),
       );
     } catch (err) {
