@@ -1,5 +1,6 @@
 // Measures what a netboot root costs on this machine: creating and resetting a node root from an
-// imported image with resetRoot() (cp --reflink=auto + per-node files + rename swap), against a
+// imported image with resetRoot() (a spare copy renamed into place, or cp --reflink=auto, plus
+// per-node files and a rename swap), against a
 // plain `cp -a`, a hard-link farm (`cp -al`) and an overlay mount. The tree is synthetic but
 // shaped like a Debian arm64 root: ~20k files, mostly small, a few large, ~600 MB, random bytes.
 // Usage: npx tsx controller/bench/netboot-roots.bench.ts [--files 20000] [--mb 600] [--dir /var/tmp]
@@ -11,6 +12,7 @@ import { parseArgs, promisify } from 'node:util';
 import { exec } from '../src/host/exec.js';
 import { netbootLayout } from '../src/netboot/layout.js';
 import { resetRoot } from '../src/netboot/roots.js';
+import { makeSpare } from '../src/netboot/spares.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -102,8 +104,20 @@ try {
 
   const node = { name: 'bench-node', image: 'bench', rootPath: layout.root('bench-node') };
   const deps = { exec, now: () => new Date(), server: '10.0.10.2' };
-  results.resetRootCreateSec = await time(() => resetRoot(layout, node, deps));
-  results.resetRootResetSec = await time(() => resetRoot(layout, node, deps));
+  // Without a spare: a full copy, personalise, swap (and, for a reset, removing the old root).
+  const created = await resetRoot(layout, node, deps);
+  results.resetRootCreateSec = created.seconds;
+  const full = await resetRoot(layout, node, deps);
+  results.resetNoSpareSwappedSec = full.swappedSeconds;
+  results.resetNoSpareTotalSec = full.seconds;
+  // With a spare made ahead of time (what render keeps): the reset is a rename.
+  results.makeSpareSec = await time(() => makeSpare(layout, 'bench', exec));
+  const spared = await resetRoot(layout, node, { ...deps, backgroundCleanup: true });
+  results.resetFromSpareSwappedSec = spared.swappedSeconds;
+  results.resetFromSpare = String(spared.fromSpare);
+  const t = process.hrtime.bigint();
+  await spared.cleanup;
+  results.resetFromSpareOldRootRemovalSec = Number(process.hrtime.bigint() - t) / 1e9;
 
   if (await overlayAvailable(base)) {
     const o = join(base, 'ovl');
