@@ -1,9 +1,9 @@
 // The NetbootReset seam the reprovision command calls: reset one netboot node's root to a fresh
 // copy of its image (or another version), atomically, from the current inventory.
 import type { Inventory } from '@osbuild/shared';
-import { UserError } from '@osbuild/shared';
+import { formatInventoryIssue, loadInventory, UserError } from '@osbuild/shared';
 import type { Exec } from '../host/exec.js';
-import type { NetbootConfig } from './config.js';
+import { loadNetbootConfig, type NetbootConfig } from './config.js';
 import { netbootLayout } from './layout.js';
 import { netbootNodes } from './plan.js';
 import { reloadNfs, renderNetboot } from './render-tree.js';
@@ -71,4 +71,30 @@ export function createNetbootReset(deps: {
       return { ...result, nfsReload, background };
     },
   };
+}
+
+/**
+ * {@link createNetbootReset} from files, for wiring into the controller: `netboot.yaml` is read
+ * once, the inventory on every call (so an edited nodes.yaml applies to the next reset).
+ */
+export async function netbootResetFromFiles(opts: {
+  configFile: string;
+  inventoryFile: string;
+  exec: Exec;
+  now: () => Date;
+}): Promise<NetbootReset> {
+  const config = await loadNetbootConfig(opts.configFile);
+  return createNetbootReset({
+    config,
+    exec: opts.exec,
+    now: opts.now,
+    inventory: async () => {
+      const loaded = await loadInventory(opts.inventoryFile);
+      if (loaded.ok) return loaded.inventory;
+      throw new UserError(
+        'inventory-invalid',
+        `${opts.inventoryFile}: ${loaded.issues.map(formatInventoryIssue).join('; ')}`,
+      );
+    },
+  });
 }

@@ -115,7 +115,7 @@ export async function renderNetboot(
     changedFiles = await changedDaemonFiles(entries, previous);
     await writeGeneration(layout.rendered, generation, entries);
     await swapCurrent(layout.current, target);
-    await dropOtherGenerations(layout.rendered, generation);
+    await dropOtherGenerations(layout.rendered, generation, deps.now());
   }
   const reloads = await runReloads(config, changedFiles, deps.exec);
   await sweepLeftovers(layout, deps.now());
@@ -256,10 +256,16 @@ async function swapCurrent(current: string, target: string): Promise<void> {
   await rename(tmp, current);
 }
 
-async function dropOtherGenerations(rendered: string, keep: string): Promise<void> {
+async function dropOtherGenerations(rendered: string, keep: string, now: Date): Promise<void> {
   for (const name of await readdir(rendered)) {
+    if (name === keep) continue;
+    // A hidden `.ID.tmp-*` may be another render writing right now; only an old one is a leftover.
+    if (name.startsWith('.')) {
+      const info = await stat(join(rendered, name)).catch(() => undefined);
+      if (!info || now.getTime() - info.mtimeMs < 3_600_000) continue;
+    }
     // A TFTP transfer in progress keeps its open file; unlinking does not cut it off.
-    if (name !== keep) await rm(join(rendered, name), { recursive: true, force: true });
+    await rm(join(rendered, name), { recursive: true, force: true });
   }
 }
 

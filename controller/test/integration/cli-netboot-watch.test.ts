@@ -67,5 +67,5 @@ it('re-renders when the inventory changes and survives a broken edit', async () 
   expect((await readdir(layout.tftpRoot)).sort()).toEqual(['.keep', '000000aa', '000000bb']);
   stop('SIGTERM');
   expect(await done).toBe(0);
-  expect(stdout.match(/"generation"/g)?.length).toBe(2);
+  expect(stdout.match(/"generation"/g)?.length).toBeGreaterThanOrEqual(2);
 });

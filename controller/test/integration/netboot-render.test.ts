@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exec } from '../../src/host/exec.js';
 import { importImage } from '../../src/netboot/image-import.js';
 import { netbootLayout } from '../../src/netboot/layout.js';
-import { createNetbootReset } from '../../src/netboot/netboot-reset.js';
+import { createNetbootReset, netbootResetFromFiles } from '../../src/netboot/netboot-reset.js';
 import { renderNetboot } from '../../src/netboot/render-tree.js';
 import { netbootConfig, netbootInventory } from '../support/netboot-fixture.js';
 import { makeImageVersion } from '../support/netboot-image.js';
@@ -227,5 +227,26 @@ describe('NetbootReset', () => {
     await expect(reset.resetRoot('pi-nvme')).rejects.toThrow(/not a netboot node/);
     await expect(reset.resetRoot('pi-w-1', { image: 'v7' })).rejects.toThrow(/image v7 is not imported/);
     expect(await readFile(join(layout.root('pi-w-1'), 'etc/hostname'), 'utf8')).toBe('pi-w-1\n');
+  });
+
+  it('netbootResetFromFiles reads nodes.yaml per call and refuses a broken one clearly', async () => {
+    const { config } = await setup();
+    await renderNetboot(netbootInventory(), config, { exec, now });
+    const configFile = join(work, 'netboot.yaml');
+    const inventoryFile = join(work, 'nodes.yaml');
+    await writeFile(configFile, JSON.stringify(config)); // JSON is YAML
+    await writeFile(
+      inventoryFile,
+      'defaults: { netboot: { image: v1 } }\nnodes:\n  - { hostname: pi-w-1, role: worker, serial: "c0ffee01", netboot: {} }\n',
+    );
+    const reset = await netbootResetFromFiles({ configFile, inventoryFile, exec, now });
+    const result = await reset.resetRoot('pi-w-1');
+    await result.background;
+    expect(result.replaced).toBe(true);
+    await writeFile(inventoryFile, 'nodes: [ {');
+    await expect(reset.resetRoot('pi-w-1')).rejects.toThrow(/nodes\.yaml: .*/);
+    await expect(
+      netbootResetFromFiles({ configFile: join(work, 'missing.yaml'), inventoryFile, exec, now }),
+    ).rejects.toThrow(/cannot read netboot config/);
   });
 });

@@ -224,7 +224,7 @@ async function watchAndRender(
       );
     }, 200);
   };
-  await render();
+  // Watch before the first render, or an edit made while it runs would be missed.
   // Watch the folders: editors replace files by rename, which ends a watch on the file itself.
   // Only our files' names count: the netboot directory may live in the same folder.
   const names = new Set(files.map((f) => basename(f)));
@@ -234,6 +234,8 @@ async function watchAndRender(
     }),
   );
   try {
+    running = running.then(() => render().then(() => undefined));
+    await running;
     await (ctx.io.waitForShutdown ?? (() => new Promise<string>(() => {})))();
   } finally {
     for (const w of watchers) w.close();
