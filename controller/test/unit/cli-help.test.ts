@@ -31,6 +31,11 @@ const COMMANDS = [
   ['sim'],
   ['sim', 'inventory'],
   ['sim', 'run'],
+  ['netboot'],
+  ['netboot', 'render'],
+  ['netboot', 'import'],
+  ['netboot', 'reset'],
+  ['netboot', 'power'],
 ];
 
 describe('--help', () => {
