@@ -17,6 +17,7 @@ import { cronScheduler } from '../telemetry/schedule.js';
 import { AGENT_VERSION } from '../version.js';
 import { type AgentCounters, AgentSession } from './agent-session.js';
 import { Backoff } from './backoff.js';
+import { commandStep } from './command-step.js';
 import { connectMqtt } from './mqtt-transport.js';
 import type { StepRunner } from './ports.js';
 import { sleep } from './sleep.js';
@@ -102,7 +103,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
 
   const host: HostSystem = isLiveRoot(paths)
     ? liveHostSystem(exec)
-    : fixtureHostSystem(paths, () => requestRestart(), now);
+    : fixtureHostSystem(paths, () => requestRestart(), now, exec);
 
   const openSession = async (): Promise<AgentSession> => {
     const identity = await readIdentity(paths, identityDeps);
@@ -118,7 +119,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const runner: StepRunner = (cmd, startedAt, signal, onOutput) =>
       runStepCommand(
         cmd.id,
-        cmd.body,
+        commandStep(cmd),
         startedAt,
         { paths, stateDir, nodeId: identity.nodeId, host, exec, now },
         executors,

@@ -12,6 +12,8 @@ import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
 import { startHttpServer } from '../bootstrap/http-server.js';
 import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
+import { CommandService } from '../commands/command-service.js';
+import type { Disruption, NetbootReset } from '../commands/seams.js';
 import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
@@ -21,6 +23,7 @@ import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
+import { inventoryLabels, makeCommandHandlers } from '../rpc/command-handlers.js';
 import { makeHandlers } from '../rpc/handlers.js';
 import { openStore } from '../store/store.js';
 import { connectMqtt } from '../transport/mqtt.js';
@@ -55,6 +58,12 @@ export interface ControllerOptions {
   rateLimits?: Partial<Record<'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim', RateLimit>>;
   deadlineGraceMs?: number;
   tickMs?: number;
+  /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
+  disruption?: Disruption;
+  /** Reset a netboot node's root for a reprovision (default: absent, such reprovisions are refused). */
+  netbootReset?: NetbootReset;
+  /** Seconds a command for an offline node waits before it expires (default 3600). */
+  commandTtlSec?: number;
 }
 
 /** A token bucket: `burst` at once, then `perSecond`. */
@@ -241,6 +250,21 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
       audit: (e) => audit({ actor: 'controller', ...e }),
     });
+    const commands = new CommandService({
+      store,
+      clock,
+      logger,
+      lifecycle: provisioner,
+      send: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
+      bootstrap: () => bootstrap,
+      inventory: () => inventory.current(),
+      newId: () => randomUUID(),
+      audit,
+      onOutcome: (_action, state) => metrics.observeCommand(state),
+      ...(opts.disruption ? { disruption: opts.disruption } : {}),
+      ...(opts.netbootReset ? { netbootReset: opts.netbootReset } : {}),
+      ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
+    });
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
     store.runs.extendDeadlines(
       new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString(),
@@ -264,6 +288,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       inventoryStatus: () => inventory.status(),
       rejectedMessages: () => Object.fromEntries(rejected),
       failedLogins: () => broker.authFailures(),
+      commandHandlers: makeCommandHandlers({
+        store,
+        commands,
+        labels: () => inventoryLabels(inventory.current()),
+      }),
     });
     const route = makeMessageRouter({
       store,
@@ -274,6 +303,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       rejected,
       respond: (topic, body) => publish(topic, body, 'rpc reply'),
       admitClaim: (nodeId) => claims.take(nodeId),
+      commands,
+      callerOf: (clientId) => {
+        const who = broker.whoIs(clientId);
+        return who ? principalName(who) : undefined;
+      },
       auditRpc: (req, result, detail) => {
         const who = broker.whoIs(req.replyTo);
         const params = (req.params ?? {}) as Record<string, unknown>;
@@ -313,6 +347,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         provisioner.tick();
       } catch (err) {
         logger.error({ err }, 'provisioning tick failed');
+      }
+      try {
+        commands.tick();
+      } catch (err) {
+        logger.error({ err }, 'command tick failed');
       }
     }, opts.tickMs ?? 1_000);
     cleanup.push(() => clearInterval(ticker));
