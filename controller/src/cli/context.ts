@@ -34,6 +34,8 @@ export interface CliDeps {
 /** What every command receives. */
 export interface CliContext {
   io: CliIo;
+  /** The command line as given (node, script, ...args). */
+  argv: readonly string[];
   deps: CliDeps;
   now(): Date;
   /** File contents, or undefined when it does not exist. */
@@ -41,9 +43,10 @@ export interface CliContext {
 }
 
 /** Build the context; `readFile` is the real filesystem (paths are already absolute). */
-export function createContext(io: CliIo, deps: CliDeps): CliContext {
+export function createContext(io: CliIo, deps: CliDeps, argv: readonly string[] = []): CliContext {
   return {
     io,
+    argv,
     deps,
     now: io.now ?? (() => new Date()),
     readFile(path) {
