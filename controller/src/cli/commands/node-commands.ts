@@ -16,8 +16,8 @@ interface FleetFlags extends ClientFlags {
   ttl?: number;
   deadline?: number;
   wait?: number;
-  /** commander's `--no-wait` sets this to false. */
-  follow: boolean;
+  /** `--detach`: create the commands and return without waiting. */
+  detach?: boolean;
   force?: boolean;
 }
 
@@ -37,7 +37,7 @@ function addFleetOptions(cmd: Command, disruptive: boolean): Command {
     .option('--ttl <sec>', 'how long a command for an offline node waits (default 3600)', parseSeconds)
     .option('--deadline <sec>', 'how long the node has once the command is sent', parseSeconds)
     .option('--wait <sec>', 'stop waiting after this long (the commands keep running)', parseSeconds)
-    .option('--no-wait', 'create the commands and return; follow them with `osbuild commands show`');
+    .option('--detach', 'create the commands and return; follow them with `osbuild commands show`');
   if (disruptive) cmd.option('--force', 'skip the cordon/drain of a joined node (audited)');
   return addClientOptions(cmd);
 }
@@ -63,16 +63,16 @@ async function rollout(
     const plan: RolloutPlan = {
       action,
       names: targets.nodes.map((n) => n.name),
-      maxInFlight: flags.follow ? flags.maxInFlight : targets.nodes.length,
-      continueOnError: flags.continueOnError === true || !flags.follow,
+      maxInFlight: !flags.detach ? flags.maxInFlight : targets.nodes.length,
+      continueOnError: flags.continueOnError === true || flags.detach === true,
       pollMs: 250,
       ...extra,
       ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
       ...(flags.ttl !== undefined ? { ttlSec: Math.ceil(flags.ttl) } : {}),
       ...(flags.deadline !== undefined ? { timeoutSec: Math.ceil(flags.deadline) } : {}),
       ...(flags.force ? { force: true } : {}),
-      // --no-wait: create and return at once.
-      ...(flags.follow ? (flags.wait !== undefined ? { waitMs: flags.wait * 1000 } : {}) : { waitMs: 0 }),
+      // --detach: create and return at once.
+      ...(!flags.detach ? (flags.wait !== undefined ? { waitMs: flags.wait * 1000 } : {}) : { waitMs: 0 }),
     };
     const outcomes = await runRollout(c, plan, {
       now: () => Date.now(),
@@ -86,7 +86,7 @@ async function rollout(
     } else {
       out(rolloutTable(outcomes));
     }
-    if (!flags.follow) {
+    if (flags.detach) {
       const live = outcomes.every(
         (o) =>
           o.status !== 'refused' &&
