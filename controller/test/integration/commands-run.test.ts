@@ -53,7 +53,16 @@ describe('osbuild run', () => {
   it('goes in waves of --max-in-flight and stops at the first failure; --continue-on-error goes on', async () => {
     const f = await provisionedFleet(cleanups, ['cp-01', 'w-01', 'w-02']);
     await f.touch('cp-01', 'etc/probe-fail');
-    const stop = await f.cli(['run', 'cp-01', 'w-01', 'w-02', '--max-in-flight', '1', '--', 'scripts/probe.sh']);
+    const stop = await f.cli([
+      'run',
+      'cp-01',
+      'w-01',
+      'w-02',
+      '--max-in-flight',
+      '1',
+      '--',
+      'scripts/probe.sh',
+    ]);
     expect(stop.code, stop.stderr).toBe(8);
     expect(stop.stdout).toMatch(/cp-01\s+cmd-\S+\s+failed/);
     expect(stop.stdout).toMatch(/w-01\s+-\s+skipped/);
@@ -90,7 +99,16 @@ describe('osbuild run', () => {
 
   it('selects targets by label (-l), warns about boards never seen, and runs two at a time', async () => {
     const f = await provisionedFleet(cleanups, ['cp-01', 'w-01', 'w-02']);
-    const r = await f.cli(['run', '-l', 'role=worker', '--max-in-flight', '2', 'scripts/probe.sh', '-o', 'json']);
+    const r = await f.cli([
+      'run',
+      '-l',
+      'role=worker',
+      '--max-in-flight',
+      '2',
+      'scripts/probe.sh',
+      '-o',
+      'json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('w-99 matches the selector but has never said hello');
     expect(outcomes(r.stdout).map((o) => o.name)).toEqual(['w-01', 'w-02']);
