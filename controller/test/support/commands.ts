@@ -2,6 +2,7 @@
 // script in the bootstrap repo, and a CLI runner pointed at it.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ControllerOptions } from '../../src/server/start-controller.js';
 import { runCli } from './cli-harness.js';
 import {
   ask,
@@ -58,14 +59,14 @@ export const BOARD = { 'cp-01': 'pi5-a', 'w-01': 'pi5-b', 'w-02': 'pi5-c' } as c
 export async function provisionedFleet(
   cleanups: Array<() => Promise<unknown>>,
   hostnames: Array<keyof typeof BOARD>,
-  opts: { inventory?: string; files?: Record<string, string> } = {},
+  opts: { inventory?: string; files?: Record<string, string>; options?: Partial<ControllerOptions> } = {},
 ) {
   const ws = await makeWorkspace(opts.inventory ?? LABELLED_INVENTORY, {
     'setup.sh': RECORDING_SETUP,
     'scripts/probe.sh': PROBE,
     ...opts.files,
   });
-  const c = await startTestController(ws);
+  const c = await startTestController(ws, { ...(opts.options ? { options: opts.options } : {}) });
   cleanups.push(() => c.stop());
   const agents: Record<string, Awaited<ReturnType<typeof startFixtureAgent>>> = {};
   for (const h of hostnames) {

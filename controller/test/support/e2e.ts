@@ -12,7 +12,11 @@ import pino from 'pino';
 import { afterEach } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
-import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
+import {
+  type ControllerHandle,
+  type ControllerOptions,
+  startController,
+} from '../../src/server/start-controller.js';
 import { type ConnectOptions, connectMqtt, type MqttPort } from '../../src/transport/mqtt.js';
 
 export const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/osbuild.js', import.meta.url));
@@ -90,7 +94,13 @@ export interface ControllerRef {
 /** Start a controller in-process with fast retries, over TLS unless `plain`. */
 export async function startTestController(
   ws: { bootstrapDir: string; inventoryPath: string; dataDir: string },
-  extra: { port?: number; httpPort?: number; plain?: boolean } = {},
+  extra: {
+    port?: number;
+    httpPort?: number;
+    plain?: boolean;
+    /** Seams and settings passed through to startController (e.g. disruption, netbootReset). */
+    options?: Partial<ControllerOptions>;
+  } = {},
 ): Promise<ControllerHandle & ControllerRef> {
   const handle = await startController({
     inventoryPath: ws.inventoryPath,
@@ -101,6 +111,7 @@ export async function startTestController(
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     retry: { baseMs: 200, capMs: 1_000 },
     tickMs: 100,
+    ...extra.options,
   });
   return Object.assign(handle, { dataDir: ws.dataDir });
 }
