@@ -5,6 +5,8 @@ import type { ConnectOptions, MqttPort } from '../transport/mqtt.js';
 /** A sink the CLI writes text to (process.stdout in production, a buffer in tests). */
 export interface TextSink {
   write(chunk: string): unknown;
+  /** True when a terminal is attached (live views redraw in place then). */
+  isTTY?: boolean;
 }
 
 /** Everything the CLI takes from its process, injected so `main()` runs in-process in tests. */

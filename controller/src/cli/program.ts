@@ -12,6 +12,7 @@ import { claimsCommand, usersCommand } from './commands/principals.js';
 import { serveCommand } from './commands/serve.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
+import { watchCommand } from './commands/watch.js';
 import { type CliContext, type CliDeps, type CliIo, createContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
     commandsCommand,
     logsCommand,
     eventsCommand,
+    watchCommand,
   ]) {
     program.addCommand(make(ctx));
   }

@@ -14,6 +14,7 @@ import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js'
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
 import { CommandService } from '../commands/command-service.js';
 import type { Disruption, NetbootReset } from '../commands/seams.js';
+import { ConditionEvents } from '../health/condition-events.js';
 import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
@@ -25,6 +26,7 @@ import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
 import { inventoryLabels, makeCommandHandlers } from '../rpc/command-handlers.js';
 import { makeHandlers } from '../rpc/handlers.js';
+import type { NodeRow } from '../store/node-store.js';
 import { openStore } from '../store/store.js';
 import { connectMqtt } from '../transport/mqtt.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
@@ -270,19 +272,21 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString(),
     );
 
+    const conditionsOf = (n: NodeRow) =>
+      evaluateConditions(
+        { phase: n.phase, online: n.online === 1 },
+        store.telemetry.latestReceived(n.node_id),
+        clock.now(),
+        { ...DEFAULT_HEALTH, ...opts.health },
+      );
+    const conditionEvents = new ConditionEvents(store, conditionsOf, clock);
     const handlers = makeHandlers({
       store,
       provisioner,
       clock,
       kick: (clientId) => broker.kick(clientId),
       kickWhere: (match) => broker.kickWhere(match),
-      conditionsOf: (n) =>
-        evaluateConditions(
-          { phase: n.phase, online: n.online === 1 },
-          store.telemetry.latestReceived(n.node_id),
-          clock.now(),
-          { ...DEFAULT_HEALTH, ...opts.health },
-        ),
+      conditionsOf,
       version: pkg.version,
       startedAt,
       inventoryStatus: () => inventory.status(),
@@ -304,6 +308,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       respond: (topic, body) => publish(topic, body, 'rpc reply'),
       admitClaim: (nodeId) => claims.take(nodeId),
       commands,
+      onTelemetry: (nodeId) => conditionEvents.check(nodeId),
       callerOf: (clientId) => {
         const who = broker.whoIs(clientId);
         return who ? principalName(who) : undefined;
@@ -342,7 +347,18 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     };
     await client.publish(topics.controllerStatus(), online, { qos: 1, retain: true });
 
+    // Staleness and offline nodes change conditions without a message: look at everyone now and then.
+    let ticks = 0;
+    const conditionEveryTicks = Math.max(1, Math.round(5_000 / (opts.tickMs ?? 1_000)));
     const ticker = setInterval(() => {
+      ticks += 1;
+      if (ticks % conditionEveryTicks === 0) {
+        try {
+          conditionEvents.checkAll();
+        } catch (err) {
+          logger.error({ err }, 'condition check failed');
+        }
+      }
       try {
         provisioner.tick();
       } catch (err) {

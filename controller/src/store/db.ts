@@ -148,6 +148,14 @@ const MIGRATIONS: readonly string[] = [
     text TEXT NOT NULL
   );
   CREATE INDEX node_logs_node ON node_logs(node_id, id);
+  CREATE TABLE node_conditions (
+    node_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    since TEXT NOT NULL,
+    PRIMARY KEY (node_id, type)
+  );
   `,
 ];
 

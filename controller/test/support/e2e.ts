@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AgentHandle, startAgent } from '@osbuild/agent';
+import { type AgentHandle, type StartAgentOptions, startAgent } from '@osbuild/agent';
 import { type Hello, type NodeCredential, topics, type Welcome } from '@osbuild/shared';
 import pino from 'pino';
 import { afterEach } from 'vitest';
@@ -136,6 +136,7 @@ export async function startFixtureAgent(
   c: ControllerRef,
   fixture: string,
   root?: string,
+  extra: Partial<StartAgentOptions> = {},
 ): Promise<{ agent: AgentHandle; root: string }> {
   const hostRoot = root ?? (await copyHostFixture(fixture));
   const secrets = await controllerSecrets(c.dataDir);
@@ -147,6 +148,7 @@ export async function startFixtureAgent(
     ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },
+    ...extra,
   });
   return { agent, root: hostRoot };
 }
