@@ -15,6 +15,12 @@ const VALUE = /^[A-Za-z0-9._-]{0,63}$/;
  * Set-based forms (`in (...)`) are not supported and are refused with a clear error.
  */
 export function parseSelector(text: string): Requirement[] {
+  if (/[()]/.test(text)) {
+    throw new UserError(
+      'bad-request',
+      `set-based selectors are not supported: ${JSON.stringify(text)}; use key=value, key!=value, key or !key`,
+    );
+  }
   const parts = text
     .split(',')
     .map((p) => p.trim())

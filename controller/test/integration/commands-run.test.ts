@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { auditLogPath } from '../../src/audit/audit-log.js';
 import { outcomes, provisionedFleet } from '../support/commands.js';
 import { ask, useCleanups } from '../support/e2e.js';
 
@@ -34,6 +35,13 @@ describe('osbuild run', () => {
     expect(ls.stdout).toMatch(new RegExp(`${o?.command?.id}\\s+run scripts/probe.sh\\s+w-01\\s+succeeded`));
     const show = await f.cli(['commands', 'show', o?.command?.id as string]);
     expect(show.stdout).toContain('the agent reports success');
+
+    // Counted in the command outcomes metric, and audited with the operator who asked.
+    const metrics = await (await fetch(`${f.c.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/osbuild_commands_total\{outcome="succeeded"\} 1/);
+    const audit = await readFile(auditLogPath(f.ws.dataDir), 'utf8');
+    expect(audit).toMatch(/"actor":"operator:[^"]+","action":"command.run","target":"w-01"/);
+    expect(audit).toMatch(/"action":"rpc.commands.create","target":"w-01"/);
   });
 
   it('exits 8 with the failure reason when the script fails, and refuses paths outside the repo', async () => {
@@ -119,7 +127,7 @@ describe('osbuild run', () => {
     expect(none.code).toBe(3);
     const bad = await f.cli(['run', '-l', 'zone in (a,b)', 'scripts/probe.sh']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/invalid selector term/);
+    expect(bad.stderr).toMatch(/set-based selectors are not supported/);
   });
 
   it('returns the existing command for a repeated idempotency key and runs the script once', async () => {
