@@ -268,9 +268,9 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
     });
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
-    store.runs.extendDeadlines(
-      new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString(),
-    );
+    const graceUntil = new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString();
+    store.runs.extendDeadlines(graceUntil);
+    store.commands.extendDeadlines(graceUntil);
 
     const conditionsOf = (n: NodeRow) =>
       evaluateConditions(

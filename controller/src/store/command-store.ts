@@ -108,6 +108,16 @@ export class CommandStore {
       .run({ id, state, reason, ...extra });
   }
 
+  /** After a controller restart: live commands whose deadline is before `min` get `min`. */
+  extendDeadlines(min: string): number {
+    const marks = LIVE.map(() => '?').join(',');
+    return this.db
+      .prepare(
+        `UPDATE commands SET deadline = ? WHERE deadline IS NOT NULL AND deadline < ? AND state IN (${marks})`,
+      )
+      .run(min, min, ...LIVE).changes;
+  }
+
   countDelivery(id: string): void {
     this.db.prepare('UPDATE commands SET deliveries = deliveries + 1 WHERE id = ?').run(id);
   }

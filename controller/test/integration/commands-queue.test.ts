@@ -4,18 +4,31 @@
 // (and a raw MQTT node for the silent and duplicate cases).
 import { PROTOCOL_VERSION, topics } from '@osbuild/shared';
 import { describe, expect, it } from 'vitest';
-import { outcomes, provisionedFleet } from '../support/commands.js';
-import { ask, enrolRawNode, startFixtureAgent, useCleanups, waitFor } from '../support/e2e.js';
+import { runCli } from '../support/cli-harness.js';
+import { askOp, LABELLED_INVENTORY, outcomes, PROBE, provisionedFleet } from '../support/commands.js';
+import {
+  enrolRawNode,
+  freePort,
+  makeWorkspace,
+  phases,
+  RECORDING_SETUP,
+  startFixtureAgent,
+  startTestController,
+  useCleanups,
+  waitFor,
+} from '../support/e2e.js';
 
 const cleanups = useCleanups();
+// Each test provisions a small fleet: generous on a loaded 2-core machine.
+const SLOW_MS = 120_000;
 
-describe('commands for offline nodes', () => {
+describe('commands for offline nodes', { timeout: SLOW_MS }, () => {
   it('wait as queued and are delivered when the node comes online (a reboot, confirmed by boot id)', async () => {
     const f = await provisionedFleet(cleanups, ['w-01']);
     await f.agents['w-01']?.agent.stop();
     await waitFor(
       'offline',
-      async () => !(await ask(f.c, (r) => r.call('nodes.show', { name: 'w-01' }))).online,
+      async () => !(await askOp(f.c, (r) => r.call('nodes.show', { name: 'w-01' }))).online,
     );
     const made = await f.cli(['reboot', 'w-01', '--detach', '-o', 'json']);
     expect(made.code).toBe(0);
@@ -30,11 +43,52 @@ describe('commands for offline nodes', () => {
     const again = await startFixtureAgent(f.c, 'pi5-b', f.root('w-01'));
     cleanups.push(() => again.agent.stop());
     const done = await waitFor('reboot confirmed', async () => {
-      const c = await ask(f.c, (r) => r.call('commands.show', { id }));
+      const c = await askOp(f.c, (r) => r.call('commands.show', { id }));
       return c.state === 'succeeded' ? c : null;
     });
     expect(done.bootIdAfter).not.toBe(done.bootIdBefore);
     expect(done.reason).toMatch(/new boot id/);
+  });
+
+  it('survive a controller restart (the queue is the SQLite table) and are delivered afterwards', async () => {
+    const ws = await makeWorkspace(LABELLED_INVENTORY, {
+      'setup.sh': RECORDING_SETUP,
+      'scripts/probe.sh': PROBE,
+    });
+    const port = await freePort();
+    let c = await startTestController(ws, { port });
+    // Whichever controller is current when the test ends (the first, if it fails early).
+    cleanups.push(() => c.stop());
+    const a = await startFixtureAgent(c, 'pi5-c');
+    cleanups.push(() => a.agent.stop());
+    await waitFor('provisioned', async () => (await askOp(c, phases))['w-02'] === 'provisioned');
+    await a.agent.stop();
+    await waitFor(
+      'offline',
+      async () => !(await askOp(c, (r) => r.call('nodes.show', { name: 'w-02' }))).online,
+    );
+    const made = await runCli([
+      'run',
+      'w-02',
+      'scripts/probe.sh',
+      '--detach',
+      '-o',
+      'json',
+      '--data-dir',
+      ws.dataDir,
+    ]);
+    const id = outcomes(made.stdout)[0]?.command?.id as string;
+    await c.stop();
+    c = await startTestController(ws, { port });
+    const restarted = c;
+    expect((await askOp(c, (r) => r.call('commands.show', { id }))).state).toBe('queued');
+    const again = await startFixtureAgent(c, 'pi5-c', a.root);
+    cleanups.push(() => again.agent.stop());
+    const done = await waitFor('delivered after the restart', async () => {
+      const v = await askOp(restarted, (r) => r.call('commands.show', { id }));
+      return v.state === 'succeeded' ? v : null;
+    });
+    expect(done.outputTail).toContain('probe on pi-10000000000000a3');
   });
 
   it('expire after their TTL with a clear reason, and the CLI exits 9', async () => {
@@ -42,7 +96,7 @@ describe('commands for offline nodes', () => {
     await f.agents['w-01']?.agent.stop();
     await waitFor(
       'offline',
-      async () => !(await ask(f.c, (r) => r.call('nodes.show', { name: 'w-01' }))).online,
+      async () => !(await askOp(f.c, (r) => r.call('nodes.show', { name: 'w-01' }))).online,
     );
     const t0 = Date.now();
     const r = await f.cli(['run', 'w-01', 'scripts/probe.sh', '--ttl', '1', '-o', 'json']);
@@ -58,15 +112,17 @@ describe('commands for offline nodes', () => {
     cleanups.push(() => again.agent.stop());
     await waitFor(
       'online',
-      async () => (await ask(f.c, (x) => x.call('nodes.show', { name: 'w-01' }))).online,
+      async () => (await askOp(f.c, (x) => x.call('nodes.show', { name: 'w-01' }))).online,
     );
     await new Promise((res) => setTimeout(res, 500));
-    const still = await ask(f.c, (x) => x.call('commands.show', { id: o?.command?.id as string }));
+    const still = await askOp(f.c, (x) => x.call('commands.show', { id: o?.command?.id as string }));
     expect(still.state).toBe('expired');
   });
 });
 
-describe('deadlines, duplicates and late reports (raw node over the real broker)', () => {
+describe('deadlines, duplicates and late reports (raw node over the real broker)', {
+  timeout: SLOW_MS,
+}, () => {
   async function rawNode() {
     const f = await provisionedFleet(cleanups, []);
     const nodeId = 'pi-10000000000000a2';
@@ -96,7 +152,7 @@ describe('deadlines, duplicates and late reports (raw node over the real broker)
     await port.publish(topics.node(nodeId, 'hello'), { ...hello, seq: 1 }, { qos: 1 });
     await waitFor(
       'online',
-      async () => (await ask(f.c, (r) => r.call('nodes.show', { name: 'w-01' }))).online,
+      async () => (await askOp(f.c, (r) => r.call('nodes.show', { name: 'w-01' }))).online,
     );
     return { f, port, nodeId, cmds };
   }
@@ -160,15 +216,15 @@ describe('deadlines, duplicates and late reports (raw node over the real broker)
     await port.publish(resultTopic, result, { qos: 1 });
     await waitFor(
       'succeeded',
-      async () => (await ask(f.c, (r) => r.call('commands.show', { id }))).state === 'succeeded',
+      async () => (await askOp(f.c, (r) => r.call('commands.show', { id }))).state === 'succeeded',
     );
     // A late duplicate result with another outcome changes nothing.
     await port.publish(resultTopic, { ...result, outcome: 'failed', exitCode: 1, error: 'boom' }, { qos: 1 });
     await new Promise((res) => setTimeout(res, 300));
-    const view = await ask(f.c, (r) => r.call('commands.show', { id }));
+    const view = await askOp(f.c, (r) => r.call('commands.show', { id }));
     expect(view).toMatchObject({ state: 'succeeded', exitCode: 0, outputTail: 'ok\n' });
     expect(view.deliveries).toBeGreaterThanOrEqual(2);
-    const events = await ask(f.c, (r) => r.call('events.list', { name: 'w-01', limit: 200 }));
+    const events = await askOp(f.c, (r) => r.call('events.list', { name: 'w-01', limit: 200 }));
     expect(events.filter((e) => e.type === 'command-duplicate' && e.data.cmdId === id)).toHaveLength(1);
     expect(events.filter((e) => e.type === 'command-finished' && e.data.cmdId === id)).toHaveLength(1);
   });
@@ -195,10 +251,10 @@ describe('deadlines, duplicates and late reports (raw node over the real broker)
     );
     await waitFor(
       'rebooting',
-      async () => (await ask(f.c, (r) => r.call('commands.show', { id }))).state === 'rebooting',
+      async () => (await askOp(f.c, (r) => r.call('commands.show', { id }))).state === 'rebooting',
     );
     const end = await waitFor('timed out', async () => {
-      const c = await ask(f.c, (r) => r.call('commands.show', { id }));
+      const c = await askOp(f.c, (r) => r.call('commands.show', { id }));
       return c.state === 'timed-out' ? c : null;
     });
     expect(end.reason).toBe('w-01 did not come back with a new boot id within 2 s');

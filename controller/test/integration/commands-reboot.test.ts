@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-harness.js';
+import { askOp } from '../support/commands.js';
 import {
-  ask,
   FIXTURE_INVENTORY,
   makeWorkspace,
   phases,
@@ -16,6 +16,8 @@ import {
 } from '../support/e2e.js';
 
 const cleanups = useCleanups();
+// Each test provisions a small fleet: generous on a loaded 2-core machine.
+const SLOW_MS = 120_000;
 
 async function provisioned(boards: string[]) {
   const ws = await makeWorkspace(FIXTURE_INVENTORY);
@@ -28,13 +30,13 @@ async function provisioned(boards: string[]) {
     cleanups.push(() => a.agent.stop());
   }
   await waitFor('provisioned', async () => {
-    const p = await ask(c, phases);
+    const p = await askOp(c, phases);
     return Object.values(p).filter((x) => x === 'provisioned').length === boards.length;
   });
   return { ws, c, agents };
 }
 
-describe('osbuild reboot', () => {
+describe('osbuild reboot', { timeout: SLOW_MS }, () => {
   it('is confirmed only by a hello with a new boot id, recorded by the fixture seam', async () => {
     const { ws, agents } = await provisioned(['pi5-b']);
     const root = agents['pi5-b']?.root as string;

@@ -7,10 +7,12 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { auditLogPath } from '../../src/audit/audit-log.js';
 import type { Disruption, NetbootReset } from '../../src/commands/seams.js';
-import { outcomes, provisionedFleet } from '../support/commands.js';
-import { ask, useCleanups, waitFor } from '../support/e2e.js';
+import { askOp, outcomes, provisionedFleet } from '../support/commands.js';
+import { useCleanups, waitFor } from '../support/e2e.js';
 
 const cleanups = useCleanups();
+// Each test provisions a small fleet: generous on a loaded 2-core machine.
+const SLOW_MS = 120_000;
 
 async function setupRuns(root: string): Promise<number> {
   return (await readFile(join(root, 'etc/osbuild/setup-runs'), 'utf8')).split('\n').filter(Boolean).length;
@@ -26,11 +28,11 @@ function markJoined(dataDir: string, hostname: string): void {
   }
 }
 
-describe('osbuild reprovision', () => {
+describe('osbuild reprovision', { timeout: SLOW_MS }, () => {
   it('resets an NVMe node (kubeadm reset -f, marker removed) and runs its plan again', async () => {
     const f = await provisionedFleet(cleanups, ['w-02']);
     const root = f.root('w-02');
-    const before = await ask(f.c, (r) => r.call('nodes.show', { name: 'w-02' }));
+    const before = await askOp(f.c, (r) => r.call('nodes.show', { name: 'w-02' }));
     expect(await setupRuns(root)).toBe(1);
     await mkdir(join(root, 'usr/bin'), { recursive: true });
     await writeFile(join(root, 'usr/bin/kubeadm'), `#!/bin/sh\necho "$@" >> "${root}/kubeadm-calls"\n`);
@@ -44,10 +46,10 @@ describe('osbuild reprovision', () => {
     expect(r.stderr).toContain('w-02: provisioning');
     expect(await readFile(join(root, 'kubeadm-calls'), 'utf8')).toBe('reset -f\n');
     expect(await setupRuns(root)).toBe(2);
-    const after = await ask(f.c, (x) => x.call('nodes.show', { name: 'w-02' }));
+    const after = await askOp(f.c, (x) => x.call('nodes.show', { name: 'w-02' }));
     expect(after.phase).toBe('provisioned');
     expect(after.run?.id).not.toBe(before.run?.id);
-    const events = await ask(f.c, (x) => x.call('events.list', { name: 'w-02', limit: 500 }));
+    const events = await askOp(f.c, (x) => x.call('events.list', { name: 'w-02', limit: 500 }));
     const phases = events.filter((e) => e.type === 'phase').map((e) => e.data.to);
     const from = phases.lastIndexOf('reprovisioning');
     expect(from).toBeGreaterThan(0);
@@ -80,7 +82,7 @@ describe('osbuild reprovision', () => {
   });
 });
 
-describe('the disruption seam before reboot/reprovision of a joined node', () => {
+describe('the disruption seam before reboot/reprovision of a joined node', { timeout: SLOW_MS }, () => {
   it('drains first; a failed drain fails the command and nothing is sent', async () => {
     const seen: Array<{ node: string; force: boolean }> = [];
     let refuse = true;

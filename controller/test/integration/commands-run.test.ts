@@ -4,17 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLogPath } from '../../src/audit/audit-log.js';
-import { outcomes, provisionedFleet } from '../support/commands.js';
-import { ask, useCleanups } from '../support/e2e.js';
+import { askOp, outcomes, provisionedFleet } from '../support/commands.js';
+import { useCleanups } from '../support/e2e.js';
 
 const cleanups = useCleanups();
+// Each test provisions a small fleet: generous on a loaded 2-core machine.
+const SLOW_MS = 120_000;
 
 async function runs(root: string): Promise<number> {
   const text = await readFile(join(root, 'etc/probe-runs'), 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).length;
 }
 
-describe('osbuild run', () => {
+describe('osbuild run', { timeout: SLOW_MS }, () => {
   it('runs a bootstrap script at the pinned commit: ack, progress, result, output in logs', async () => {
     const f = await provisionedFleet(cleanups, ['w-01']);
     const r = await f.cli(['run', 'w-01', 'scripts/probe.sh', 'one', 'two', '-o', 'json']);
@@ -150,14 +152,14 @@ describe('osbuild run', () => {
 
   it('refuses a monitor: it cannot issue commands, and nothing is created', async () => {
     const f = await provisionedFleet(cleanups, ['w-01']);
-    const user = await ask(f.c, (rpc) => rpc.call('users.add', { name: 'grafana', role: 'monitor' }));
+    const user = await askOp(f.c, (rpc) => rpc.call('users.add', { name: 'grafana', role: 'monitor' }));
     const creds = join(f.ws.dir, 'monitor.json');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(creds, JSON.stringify({ username: 'grafana', password: user.password }), { mode: 0o600 });
     const r = await f.cli(['reboot', 'w-01', '--credentials', creds, '--timeout', '2']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/monitor credentials cannot call operator methods/);
-    const list = await ask(f.c, (rpc) => rpc.call('commands.list', {}));
+    const list = await askOp(f.c, (rpc) => rpc.call('commands.list', {}));
     expect(list).toEqual([]);
   });
 });

@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/program.js';
 import { REPO_ROOT } from '../support/cli-harness.js';
-import { BOARD, provisionedFleet } from '../support/commands.js';
-import { ask, startFixtureAgent, useCleanups, waitFor } from '../support/e2e.js';
+import { askOp, BOARD, provisionedFleet } from '../support/commands.js';
+import { startFixtureAgent, useCleanups, waitFor } from '../support/e2e.js';
 
 const cleanups = useCleanups();
+// Each test provisions a small fleet: generous on a loaded 2-core machine.
+const SLOW_MS = 120_000;
 
 /** A fleet whose agents sample telemetry every second. */
 async function liveFleet() {
@@ -21,24 +23,24 @@ async function liveFleet() {
     root[h] = a.root;
   }
   await waitFor('provisioned', async () => {
-    const nodes = await ask(f.c, (r) => r.call('nodes.list', {}));
+    const nodes = await askOp(f.c, (r) => r.call('nodes.list', {}));
     return nodes.filter((n) => n.phase === 'provisioned').length === 2;
   });
   return { ...f, root: (h: string) => root[h] as string };
 }
 
-describe('events', () => {
+describe('events', { timeout: SLOW_MS }, () => {
   it('records health condition changes and prints them with `osbuild events NAME -o json`', async () => {
     const f = await liveFleet();
     const temp = join(f.root('w-02'), 'sys/class/thermal/thermal_zone0/temp');
     await writeFile(temp, '86000\n');
     await waitFor('raised', async () => {
-      const e = await ask(f.c, (r) => r.call('events.list', { name: 'w-02', limit: 500 }));
+      const e = await askOp(f.c, (r) => r.call('events.list', { name: 'w-02', limit: 500 }));
       return e.some((x) => x.type === 'condition-raised' && x.data.type === 'temperature-high');
     });
     await writeFile(temp, '45000\n');
     await waitFor('cleared', async () => {
-      const e = await ask(f.c, (r) => r.call('events.list', { name: 'w-02', limit: 500 }));
+      const e = await askOp(f.c, (r) => r.call('events.list', { name: 'w-02', limit: 500 }));
       return e.some((x) => x.type === 'condition-cleared' && x.data.type === 'temperature-high');
     });
     const r = await f.cli(['events', 'w-02', '-o', 'json', '--limit', '500']);
@@ -93,7 +95,7 @@ describe('events', () => {
   });
 });
 
-describe('watch', () => {
+describe('watch', { timeout: SLOW_MS }, () => {
   it('--once -o json shows every node with telemetry from the topics', async () => {
     const f = await liveFleet();
     const r = await f.cli(['watch', '--once', '--window', '2.5', '-o', 'json']);
@@ -114,7 +116,7 @@ describe('watch', () => {
 
   it('works with a monitor credential (topics only) and refuses -l for it', async () => {
     const f = await liveFleet();
-    const user = await ask(f.c, (rpc) => rpc.call('users.add', { name: 'grafana', role: 'monitor' }));
+    const user = await askOp(f.c, (rpc) => rpc.call('users.add', { name: 'grafana', role: 'monitor' }));
     const creds = join(f.ws.dir, 'monitor.json');
     await writeFile(creds, JSON.stringify({ username: 'grafana', password: user.password }), { mode: 0o600 });
     const r = await f.cli([

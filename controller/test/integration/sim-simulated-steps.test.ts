@@ -5,8 +5,8 @@ import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type Fleet, fleetProgress, startFleet } from '../../src/sim/fleet.js';
 import { runCli } from '../support/cli-harness.js';
+import { askOp } from '../support/commands.js';
 import {
-  ask,
   controllerSecrets,
   makeWorkspace,
   startTestController,
@@ -15,6 +15,8 @@ import {
 } from '../support/e2e.js';
 
 const cleanups = useCleanups();
+// Each test provisions a small fleet: generous on a loaded 2-core machine.
+const SLOW_MS = 120_000;
 
 async function simFleet(nodes: number, seed: number, failRate: number) {
   const inv = await runCli(['sim', 'inventory', '--nodes', String(nodes), '--seed', String(seed)]);
@@ -38,11 +40,11 @@ async function simFleet(nodes: number, seed: number, failRate: number) {
   return { ws, c, fleet };
 }
 
-describe('osbuild sim with simulated steps', () => {
+describe('osbuild sim with simulated steps', { timeout: SLOW_MS }, () => {
   it('provisions with no failures, and a reboot comes back later with a new boot id', async () => {
     const { ws, c, fleet } = await simFleet(3, 5, 0);
     await waitFor('provisioned', async () => {
-      const p = fleetProgress(fleet.hostnames, await ask(c, (r) => r.call('nodes.list', {})));
+      const p = fleetProgress(fleet.hostnames, await askOp(c, (r) => r.call('nodes.list', {})));
       return p.provisioned === 3;
     });
     const r = await runCli(['reboot', 'sim5-0001', '--data-dir', ws.dataDir, '-o', 'json']);
@@ -51,7 +53,7 @@ describe('osbuild sim with simulated steps', () => {
     expect(cmd.state).toBe('succeeded');
     expect(cmd.bootIdAfter).not.toBe(cmd.bootIdBefore);
     // The board was away: the will fired (offline) before the new hello.
-    const events = await ask(c, (x) => x.call('events.list', { name: 'sim5-0001', limit: 200 }));
+    const events = await askOp(c, (x) => x.call('events.list', { name: 'sim5-0001', limit: 200 }));
     expect(events.some((e) => e.type === 'rebooted')).toBe(true);
     expect(Date.parse(cmd.finishedAt) - Date.parse(cmd.sentAt)).toBeGreaterThanOrEqual(250);
   });
@@ -59,10 +61,10 @@ describe('osbuild sim with simulated steps', () => {
   it('--fail-rate 1 fails every board at its first step with a simulated failure', async () => {
     const { c, fleet } = await simFleet(2, 6, 1);
     await waitFor('failed', async () => {
-      const p = fleetProgress(fleet.hostnames, await ask(c, (r) => r.call('nodes.list', {})));
+      const p = fleetProgress(fleet.hostnames, await askOp(c, (r) => r.call('nodes.list', {})));
       return p.failed === 2;
     });
-    const why = await ask(c, (r) => r.call('nodes.why', { name: 'sim6-0000' }));
+    const why = await askOp(c, (r) => r.call('nodes.why', { name: 'sim6-0000' }));
     expect(why.failedStep).toMatchObject({ index: 0, kind: 'set-hostname' });
     expect(why.failedStep?.error ?? why.reason).toMatch(/simulated failure \(fail rate 1\)/);
   });

@@ -2,11 +2,13 @@
 // script in the bootstrap repo, and a CLI runner pointed at it.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RpcClient } from '../../src/rpc/client.js';
 import type { ControllerOptions } from '../../src/server/start-controller.js';
 import { runCli } from './cli-harness.js';
 import {
-  ask,
+  type ControllerRef,
   makeWorkspace,
+  operator,
   phases,
   RECORDING_SETUP,
   startFixtureAgent,
@@ -77,7 +79,7 @@ export async function provisionedFleet(
   await waitFor(
     'fleet provisioned',
     async () => {
-      const p = await ask(c, phases);
+      const p = await askOp(c, phases);
       return hostnames.every((h) => p[h] === 'provisioned');
     },
     30_000,
@@ -91,6 +93,16 @@ export async function provisionedFleet(
   const root = (h: string) => agents[h]?.root as string;
   const touch = (h: string, rel: string) => writeFile(join(root(h), rel), 'x\n');
   return { ws, c, agents, cli, root, touch };
+}
+
+/** One call on a short-lived operator connection with a timeout that survives a loaded machine. */
+export async function askOp<T>(c: ControllerRef, fn: (rpc: RpcClient) => Promise<T>): Promise<T> {
+  const rpc = await operator(c, 10_000);
+  try {
+    return await fn(rpc);
+  } finally {
+    await rpc.close().catch(() => undefined);
+  }
 }
 
 /** Parse `-o json` rollout output. */

@@ -3,7 +3,7 @@
 import type { CommandState, CommandView } from '@osbuild/shared';
 import { describe, expect, it } from 'vitest';
 import { type RolloutPlan, type RolloutRpc, rolloutExitCode, runRollout } from '../../src/cli/fleet/waves.js';
-import { RpcCallError } from '../../src/rpc/client-errors.js';
+import { RpcCallError, RpcTimeoutError } from '../../src/rpc/client-errors.js';
 
 function fakeRpc(final: Record<string, CommandState | 'refuse'>) {
   const log: string[] = [];
@@ -105,10 +105,38 @@ describe('rollouts in waves', () => {
     expect(rolloutExitCode(out)).toBe(4);
   });
 
+  it('rides out a slow answer while polling, but not a persistent one', async () => {
+    const f = fakeRpc({ a: 'succeeded' });
+    let failures = 1;
+    const flaky = {
+      async call(method: string, params: never) {
+        if (method === 'commands.show' && failures-- > 0) throw new RpcTimeoutError('commands.show', 10_000);
+        return (f.rpc.call as (m: string, p: never) => Promise<unknown>)(method, params);
+      },
+    } as unknown as RolloutRpc;
+    const out = await runRollout(flaky, plan(['a']), io);
+    expect(out[0]?.status).toBe('done');
+    failures = 100;
+    const g = fakeRpc({ a: 'succeeded' });
+    const dead = {
+      async call(method: string, params: never) {
+        if (method === 'commands.show') throw new RpcTimeoutError('commands.show', 10_000);
+        return (g.rpc.call as (m: string, p: never) => Promise<unknown>)(method, params);
+      },
+    } as unknown as RolloutRpc;
+    await expect(runRollout(dead, plan(['a']), io)).rejects.toThrow(/did not answer commands.show/);
+  });
+
   it('stops waiting at --wait and reports still-running (exit 9)', async () => {
     const f = fakeRpc({ a: 'succeeded' });
     let t = 0;
-    const clock = { ...io, now: () => t, sleep: async () => void (t += 1000) };
+    const clock = {
+      ...io,
+      now: () => t,
+      sleep: async () => {
+        t += 1000;
+      },
+    };
     const out = await runRollout(f.rpc, plan(['a'], { waitMs: 500 }), clock);
     expect(out[0]?.status).toBe('still-running');
     expect(rolloutExitCode(out)).toBe(9);

@@ -5,7 +5,7 @@ import {
   type RpcParams,
   type RpcResult,
 } from '@osbuild/shared';
-import { RpcCallError } from '../../rpc/client-errors.js';
+import { ControllerUnreachableError, RpcCallError, RpcTimeoutError } from '../../rpc/client-errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 /** The rpc calls a rollout makes (an RpcClient satisfies it). */
@@ -94,7 +94,7 @@ export async function runRollout(rpc: RolloutRpc, plan: RolloutPlan, io: Rollout
         return;
       }
       await io.sleep(plan.pollMs);
-      const next = await rpc.call('commands.show', { id: current.id });
+      const next = await showPatiently(rpc, current.id, io, plan.pollMs);
       if (next.state !== current.state) io.progress(name, next);
       current = next;
     }
@@ -115,6 +115,24 @@ export async function runRollout(rpc: RolloutRpc, plan: RolloutPlan, io: Rollout
   );
   await Promise.all(workers);
   return plan.names.map((name) => outcomes.get(name) ?? { name, status: 'skipped' as const });
+}
+
+/** A slow answer in a long rollout is not a reason to give up: retry a few times before failing. */
+async function showPatiently(
+  rpc: RolloutRpc,
+  id: string,
+  io: RolloutIo,
+  pollMs: number,
+): Promise<CommandView> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rpc.call('commands.show', { id });
+    } catch (err) {
+      const transient = err instanceof RpcTimeoutError || err instanceof ControllerUnreachableError;
+      if (!transient || attempt >= 3) throw err;
+      await io.sleep(Math.max(pollMs, 1000));
+    }
+  }
 }
 
 /**
