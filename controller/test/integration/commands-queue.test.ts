@@ -106,7 +106,7 @@ describe('commands for offline nodes', { timeout: SLOW_MS }, () => {
     expect(o?.command?.reason).toBe(
       "w-01 stayed offline for the command's whole TTL (1 s); it was never delivered",
     );
-    expect(Date.now() - t0).toBeLessThan(8_000);
+    expect(Date.now() - t0).toBeLessThan(30_000);
     // Coming back later does not revive it.
     const again = await startFixtureAgent(f.c, 'pi5-b', f.root('w-01'));
     cleanups.push(() => again.agent.stop());
