@@ -21,6 +21,7 @@ import type { CommandRow, CommandUpdate } from '../store/command-store.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import { toCommandView } from './command-views.js';
+import { commandTimeoutReason, newCommandRow } from './new-command.js';
 import { type Disruption, type NetbootReset, noDisruption } from './seams.js';
 
 /** What the message router hands to the command service. */
@@ -61,18 +62,8 @@ export interface CommandServiceDeps {
   defaultTtlSec?: number;
 }
 
-/** Default seconds the node has once a command is sent, per action. */
-export const DEFAULT_COMMAND_TIMEOUT_SEC: Record<CommandAction, number> = {
-  reboot: 600,
-  run: 900,
-  reprovision: 3600,
-};
-/** Default seconds a command for an offline node stays queued. */
-export const DEFAULT_COMMAND_TTL_SEC = 3600;
-
 // Phases of a node that may run workloads: only these are drained before a disruption.
 const JOINED = new Set(['joined', 'ready']);
-const REPROVISIONABLE = new Set(['provisioned', 'joined', 'ready', 'failed']);
 const IN_FLIGHT = new Set<CommandState>(['sent', 'accepted', 'running', 'rebooting']);
 
 type CreateParams = RpcParams<'commands.create'>;
@@ -135,7 +126,7 @@ export class CommandService implements CommandHooks {
           return { row: existing, created: false };
         }
       }
-      const row = this.#newRow(node, p, actor);
+      const row = newCommandRow(node, p, actor, this.d);
       this.d.store.commands.insert(row);
       const now = row.created_at;
       this.d.store.events.append(
@@ -172,96 +163,6 @@ export class CommandService implements CommandHooks {
     }
     const row = this.d.store.commands.get(result.row.id) ?? result.row;
     return { command: this.view(row as CommandRow), created: result.created };
-  }
-
-  #newRow(node: NodeRow, p: CreateParams, actor: string): Omit<CommandRow, 'deliveries' | 'output_tail'> {
-    const name = node.hostname ?? node.node_id;
-    if (node.credential_hash === null) {
-      throw new UserError('invalid-state', `${name} has not enrolled yet; it cannot take commands`);
-    }
-    const live = this.d.store.commands
-      .live(node.node_id)
-      .find((c) => c.action === 'reboot' || c.action === 'reprovision');
-    if (live && p.action !== 'run') {
-      throw new UserError(
-        'conflict',
-        `${name} already has ${live.action} command ${live.id} (${live.state}); wait for it or let it expire`,
-      );
-    }
-    const timeoutSec = p.timeoutSec ?? DEFAULT_COMMAND_TIMEOUT_SEC[p.action];
-    let body: CommandBody;
-    switch (p.action) {
-      case 'reboot':
-        body = { type: 'reboot', timeoutSec: Math.min(timeoutSec, 3600) };
-        break;
-      case 'run': {
-        if (!p.script) throw new UserError('bad-request', 'run needs a script path in the bootstrap repo');
-        if (p.script.startsWith('/') || p.script.split('/').includes('..')) {
-          throw new UserError('bad-request', `script must be a relative path inside the repo: ${p.script}`);
-        }
-        const b = this.d.bootstrap();
-        if (!b) throw new UserError('unavailable', 'the bootstrap repository is not available right now');
-        body = {
-          type: 'run-script',
-          repo: b.repo,
-          commit: b.commit,
-          script: p.script,
-          args: p.args ?? [],
-          timeoutSec,
-        };
-        break;
-      }
-      case 'reprovision': {
-        if (!REPROVISIONABLE.has(node.phase)) {
-          throw new UserError(
-            'invalid-state',
-            `${name} is ${node.phase}; only provisioned, joined, ready or failed nodes can be reprovisioned`,
-          );
-        }
-        if (node.boot_source === 'netboot') {
-          if (!this.d.netbootReset) {
-            throw new UserError(
-              'invalid-state',
-              `${name} boots from the network: reprovisioning it needs the netboot root reset, which this controller is not configured with`,
-            );
-          }
-          body = { type: 'reboot', timeoutSec: Math.min(timeoutSec, 3600) };
-        } else {
-          body = { type: 'reset-node', timeoutSec: Math.min(timeoutSec, 3600) };
-        }
-        break;
-      }
-    }
-    const now = this.#now();
-    const ttlSec = p.ttlSec ?? this.d.defaultTtlSec ?? DEFAULT_COMMAND_TTL_SEC;
-    const expires = new Date(now.getTime() + ttlSec * 1000).toISOString();
-    return {
-      id: `cmd-${this.d.newId()}`,
-      node_id: node.node_id,
-      action: p.action,
-      idempotency_key: p.idempotencyKey ?? null,
-      body: JSON.stringify(body),
-      script: p.action === 'run' ? (p.script ?? null) : null,
-      args: JSON.stringify(p.action === 'run' ? (p.args ?? []) : []),
-      force: p.force ? 1 : 0,
-      state: 'queued',
-      reason:
-        node.online === 1
-          ? 'about to be sent'
-          : `${name} is offline; the command waits until it comes online (expires ${expires})`,
-      created_by: actor,
-      created_at: now.toISOString(),
-      expires_at: expires,
-      timeout_sec: timeoutSec,
-      deadline: null,
-      sent_at: null,
-      acked_at: null,
-      finished_at: null,
-      boot_id_before: null,
-      boot_id_after: null,
-      run_id: null,
-      exit_code: null,
-    };
   }
 
   /**
@@ -582,21 +483,8 @@ export class CommandService implements CommandHooks {
         }
       }
       if (row.deadline !== null && row.deadline <= iso) {
-        this.#finish(row.id, 'timed-out', timeoutReason(row.state, name, row.timeout_sec));
+        this.#finish(row.id, 'timed-out', commandTimeoutReason(row.state, name, row.timeout_sec));
       }
     }
-  }
-}
-
-function timeoutReason(state: CommandState, name: string, seconds: number): string {
-  switch (state) {
-    case 'sent':
-      return `${name} never acknowledged the command within ${seconds} s`;
-    case 'rebooting':
-      return `${name} did not come back with a new boot id within ${seconds} s`;
-    case 'provisioning':
-      return `${name} was reset but its plan did not finish within ${seconds} s`;
-    default:
-      return `${name} did not report a result within ${seconds} s`;
   }
 }
