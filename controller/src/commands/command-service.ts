@@ -18,7 +18,6 @@ import type { Clock } from '../host/clock.js';
 import type { Lifecycle } from '../provisioning/lifecycle.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import type { CommandRow, CommandUpdate } from '../store/command-store.js';
-import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import { toCommandView } from './command-views.js';
 import { commandTimeoutReason, newCommandRow } from './new-command.js';
