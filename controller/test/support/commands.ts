@@ -82,7 +82,7 @@ export async function provisionedFleet(
       const p = await askOp(c, phases);
       return hostnames.every((h) => p[h] === 'provisioned');
     },
-    30_000,
+    90_000,
   );
   // The data dir goes before any `--`: after it, everything is the script's own arguments.
   const cli = (args: string[]) => {
