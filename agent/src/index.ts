@@ -2,4 +2,6 @@
 export { type HostPaths, hostPaths } from './host/paths.js';
 export { type IdentityDeps, readIdentity } from './identity/read-identity.js';
 export { type AgentHandle, type StartAgentOptions, startAgent } from './session/agent.js';
+export { executors } from './steps/executors.js';
+export type { Executor, ExecutorTable, StepContext, StepOutcome } from './steps/types.js';
 export { AGENT_VERSION } from './version.js';

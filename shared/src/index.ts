@@ -12,6 +12,7 @@ export * from './protocol/hello.js';
 export * from './protocol/identity.js';
 export * from './protocol/node-event.js';
 export * from './protocol/node-status.js';
+export * from './protocol/operator-commands.js';
 export * from './protocol/parse.js';
 export * from './protocol/phases.js';
 export * from './protocol/rpc.js';

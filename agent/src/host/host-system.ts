@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, appendFile, mkdir } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
 import { InternalError } from '@osbuild/shared';
@@ -23,6 +24,28 @@ export interface HostSystem {
   reloadNetwork(stack: ConcreteStack, iface: string): Promise<void>;
   /** Start a reboot. Returns once it is under way; success is judged after the restart. */
   reboot(): Promise<void>;
+  /**
+   * Reset Kubernetes state for a reprovision: `kubeadm reset -f` when kubeadm is installed.
+   * Resolves with whether kubeadm was there; rejects when it ran and failed.
+   */
+  resetKubernetes(signal: AbortSignal): Promise<{ kubeadm: boolean; output: string }>;
+}
+
+/** `<kubeadm> reset -f` through `exec`; `kubeadm` null when it is not installed (nothing to reset). */
+async function kubeadmReset(
+  exec: Exec,
+  kubeadm: string | null,
+  signal: AbortSignal,
+): Promise<{ kubeadm: boolean; output: string }> {
+  if (kubeadm === null) return { kubeadm: false, output: '' };
+  // `kubeadm reset -f` skips the confirmation prompt; it leaves CNI config and iptables to the image.
+  const res = await exec(kubeadm, ['reset', '-f'], { signal });
+  if (res.exitCode !== 0) {
+    const why =
+      res.spawnError ?? (res.stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${res.exitCode}`);
+    throw new InternalError('kubeadm-reset-failed', `kubeadm reset -f failed: ${why}`);
+  }
+  return { kubeadm: true, output: res.stdout + res.stderr };
 }
 
 async function run(exec: Exec, file: string, args: string[]): Promise<void> {
@@ -59,6 +82,10 @@ export function liveHostSystem(exec: Exec): HostSystem {
     async reboot() {
       await run(exec, 'systemctl', ['reboot']);
     },
+    async resetKubernetes(signal) {
+      const which = await exec('sh', ['-c', 'command -v kubeadm'], { signal });
+      return kubeadmReset(exec, which.exitCode === 0 ? which.stdout.trim() : null, signal);
+    },
   };
 }
 
@@ -67,7 +94,12 @@ export function liveHostSystem(exec: Exec): HostSystem {
  * tests can assert them. `reboot()` emulates a reboot: a fresh boot id, then `restart()` asks the
  * agent core to drop its session abruptly and start over in-process.
  */
-export function fixtureHostSystem(paths: HostPaths, restart: () => void, now: () => Date): HostSystem {
+export function fixtureHostSystem(
+  paths: HostPaths,
+  restart: () => void,
+  now: () => Date,
+  exec?: Exec,
+): HostSystem {
   const record = async (entry: Record<string, unknown>) => {
     await mkdir(path.dirname(paths.hostActionsLog), { recursive: true });
     await appendFile(paths.hostActionsLog, `${JSON.stringify({ at: now().toISOString(), ...entry })}\n`);
@@ -88,6 +120,20 @@ export function fixtureHostSystem(paths: HostPaths, restart: () => void, now: ()
       await record({ action: 'reboot', bootId });
       await writeFileAtomic(paths.bootId, `${bootId}\n`);
       restart();
+    },
+    // Stand-in for the Kubernetes reset: kubeadm cannot run here. A fixture root may carry its own
+    // executable `usr/bin/kubeadm` (a recording script); it really runs, failures included.
+    async resetKubernetes(signal) {
+      const bin = paths.resolve('/usr/bin/kubeadm');
+      const present =
+        exec !== undefined &&
+        (await access(bin, constants.X_OK).then(
+          () => true,
+          () => false,
+        ));
+      const res = exec && present ? await kubeadmReset(exec, bin, signal) : { kubeadm: false, output: '' };
+      await record({ action: 'reset-kubernetes', kubeadm: res.kubeadm });
+      return res;
     },
   };
 }

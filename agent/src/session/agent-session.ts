@@ -1,8 +1,11 @@
 import {
+  type CommandAck,
+  type CommandProgress,
   type CommandResult,
   commandSchema,
   controllerStatusSchema,
   type Identity,
+  PROTOCOL_VERSION,
   parsePayload,
   type Telemetry,
   topics,
@@ -12,6 +15,7 @@ import { discardCredential } from '../journal/credential.js';
 import { readProvisioned } from '../journal/provisioned.js';
 import { runCommandLoop } from './command-loop.js';
 import { CommandQueue } from './command-queue.js';
+import { isOperatorCommand } from './command-step.js';
 import { acceptWelcome, chooseLogin } from './login.js';
 import { encode, eventMessage, helloMessage, statusMessage } from './messages.js';
 import type { MqttConnection } from './mqtt-transport.js';
@@ -53,6 +57,8 @@ export class AgentSession {
   #abrupt = false;
   #loops: Promise<unknown> = Promise.resolve();
   #stopTelemetry: () => void = () => {};
+  /** Operator commands accepted but not started yet, and the progress state their start reports. */
+  readonly #progressState = new Map<string, CommandProgress['state']>();
 
   constructor(deps: SessionDeps) {
     this.#d = deps;
@@ -200,7 +206,10 @@ export class AgentSession {
 
   #sink(): EventSink {
     return {
-      commandStarted: (cmdId) => this.#sendEvent({ type: 'command-started', cmdId }),
+      commandStarted: (cmdId) => {
+        this.#sendEvent({ type: 'command-started', cmdId });
+        this.#sendProgress(cmdId);
+      },
       output: (cmdId: string, stream: OutputStream, text: string) =>
         this.#sendEvent({ type: 'command-output', cmdId, stream, text }),
       log: (level, msg) => this.#sendEvent({ type: 'log', level, msg }),
@@ -351,18 +360,58 @@ export class AgentSession {
     const parsed = parsePayload(commandSchema, payload);
     if (!parsed.ok) return this.#reject('command', parsed.error);
     const cmd = parsed.value;
+    const operator = isOperatorCommand(cmd);
     if (this.#running === cmd.id || this.#queue.has(cmd.id)) {
       this.#d.logger.debug({ cmdId: cmd.id }, 'duplicate of a running or queued command ignored');
+      if (operator) this.#sendAck(cmd.id, true);
       return;
     }
     const entry = await this.#d.journal.get(cmd.id);
     if (entry?.state === 'finished' && entry.result) {
       this.#d.logger.info({ cmdId: cmd.id }, 'duplicate command: re-publishing its recorded result');
+      if (operator) this.#sendAck(cmd.id, true);
       this.#sendResult(entry.result);
       return;
     }
-    if (entry) return;
+    if (entry) {
+      if (operator) this.#sendAck(cmd.id, true);
+      return;
+    }
+    if (operator) {
+      this.#progressState.set(cmd.id, cmd.body.type === 'reboot' ? 'rebooting' : 'running');
+      this.#sendAck(cmd.id, false);
+    }
     this.#queue.push(cmd);
+  }
+
+  /** Acknowledge an operator command on `cmd-result` (QoS 1): accepted, or known already. */
+  #sendAck(id: string, duplicate: boolean): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    const ack: CommandAck = {
+      v: PROTOCOL_VERSION,
+      type: 'ack',
+      id,
+      at: this.#d.now().toISOString(),
+      duplicate,
+      bootId: this.#identity.bootId,
+    };
+    void this.#publish(conn, this.#topics.result, encode(ack), 1);
+  }
+
+  #sendProgress(id: string): void {
+    const state = this.#progressState.get(id);
+    const conn = this.#conn;
+    if (!state || !conn) return;
+    this.#progressState.delete(id);
+    const progress: CommandProgress = {
+      v: PROTOCOL_VERSION,
+      type: 'progress',
+      id,
+      at: this.#d.now().toISOString(),
+      state,
+    };
+    void this.#publish(conn, this.#topics.result, encode(progress), 1);
   }
 
   async #onControllerStatus(payload: Buffer, retained: boolean): Promise<void> {

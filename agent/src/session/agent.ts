@@ -11,12 +11,14 @@ import { Journal } from '../journal/journal.js';
 import { resolveInterrupted } from '../journal/resolve.js';
 import { executors } from '../steps/executors.js';
 import { runStepCommand } from '../steps/step-runner.js';
+import type { ExecutorTable } from '../steps/types.js';
 import { TelemetryCollector } from '../telemetry/collector.js';
 import { realStatFs } from '../telemetry/disks.js';
 import { cronScheduler } from '../telemetry/schedule.js';
 import { AGENT_VERSION } from '../version.js';
 import { type AgentCounters, AgentSession } from './agent-session.js';
 import { Backoff } from './backoff.js';
+import { commandStep } from './command-step.js';
 import { connectMqtt } from './mqtt-transport.js';
 import type { StepRunner } from './ports.js';
 import { sleep } from './sleep.js';
@@ -51,6 +53,13 @@ export interface StartAgentOptions {
   tls?: { caFile?: string; caFingerprint?: string };
   /** Seconds between telemetry samples (default 15; 1 to 3600). */
   telemetryIntervalSec?: number;
+  /**
+   * The executor seam: the table that runs each step kind. Default: the real executors. The fleet
+   * simulator swaps in simulated ones; the session, journal and command loop stay the real ones.
+   */
+  executors?: ExecutorTable;
+  /** Fixture roots only: how long an emulated reboot keeps the node away before it comes back. */
+  rebootDelayMs?: number;
 }
 
 /** A running agent. */
@@ -102,7 +111,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
 
   const host: HostSystem = isLiveRoot(paths)
     ? liveHostSystem(exec)
-    : fixtureHostSystem(paths, () => requestRestart(), now);
+    : fixtureHostSystem(paths, () => requestRestart(), now, exec);
 
   const openSession = async (): Promise<AgentSession> => {
     const identity = await readIdentity(paths, identityDeps);
@@ -118,10 +127,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const runner: StepRunner = (cmd, startedAt, signal, onOutput) =>
       runStepCommand(
         cmd.id,
-        cmd.body,
+        commandStep(cmd),
         startedAt,
         { paths, stateDir, nodeId: identity.nodeId, host, exec, now },
-        executors,
+        opts.executors ?? executors,
         signal,
         onOutput,
       );
@@ -157,6 +166,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       const old = session;
       session = null;
       await old.kill();
+      // The node is down for as long as a reboot takes; the will has fired meanwhile.
+      if (opts.rebootDelayMs) await sleep(opts.rebootDelayMs, new AbortController().signal);
       while (!stopped) {
         try {
           session = await openSession();

@@ -1,6 +1,7 @@
-import type { Command } from '@osbuild/shared';
+import { type Command, type CommandResult, PROTOCOL_VERSION } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Journal, JournalEntry } from '../journal/journal.js';
+import { commandStep, isOperatorCommand } from './command-step.js';
 import { OutputCoalescer } from './output-coalescer.js';
 import type { CommandSource, EventSink, StepRunner } from './ports.js';
 
@@ -43,7 +44,7 @@ export async function runCommandLoop(deps: CommandLoopDeps, signal: AbortSignal)
 }
 
 async function runOne(deps: CommandLoopDeps, cmd: Command, signal: AbortSignal): Promise<void> {
-  const { body } = cmd;
+  const body = commandStep(cmd);
   const startedAt = deps.now().toISOString();
   const entry: JournalEntry = {
     id: cmd.id,
@@ -55,6 +56,23 @@ async function runOne(deps: CommandLoopDeps, cmd: Command, signal: AbortSignal):
     startedAt,
     reported: false,
   };
+  if (isOperatorCommand(cmd) && Date.parse(cmd.deadline) <= deps.now().getTime()) {
+    // The controller has stopped waiting: running it now would surprise everyone.
+    const result: CommandResult = {
+      v: PROTOCOL_VERSION,
+      id: cmd.id,
+      outcome: 'rejected',
+      exitCode: null,
+      error: `the command's deadline ${cmd.deadline} passed before it could start`,
+      outputTail: '',
+      startedAt: null,
+      finishedAt: startedAt,
+    };
+    await deps.journal.put({ ...entry, state: 'finished', result });
+    deps.logger.warn({ cmdId: cmd.id, deadline: cmd.deadline }, 'command rejected: past its deadline');
+    deps.sink.result(result);
+    return;
+  }
   // Journal first: if the agent or node dies from here on, the next start reports the outcome.
   await deps.journal.put(entry);
   deps.onCommandRun();

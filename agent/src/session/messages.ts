@@ -1,5 +1,5 @@
 import {
-  type CommandResult,
+  type CommandReport,
   type Hello,
   type Identity,
   type NodeEvent,
@@ -34,6 +34,6 @@ export function eventMessage(seq: number, at: Date, event: WithoutBase<NodeEvent
 }
 
 /** Serialise an outbound message. */
-export function encode(message: NodeStatus | Hello | NodeEvent | CommandResult | Telemetry): string {
+export function encode(message: NodeStatus | Hello | NodeEvent | CommandReport | Telemetry): string {
   return JSON.stringify(message);
 }

@@ -2,6 +2,7 @@ import type { Step, StepKind } from '@osbuild/shared';
 import { configureNetwork } from './configure-network.js';
 import { markProvisioned } from './mark-provisioned.js';
 import { rebootStep } from './reboot.js';
+import { resetNode } from './reset-node.js';
 import { runScript } from './run-script.js';
 import { setHostname } from './set-hostname.js';
 import type { Executor, ExecutorTable } from './types.js';
@@ -15,6 +16,7 @@ export const executors: ExecutorTable = {
   'run-script': runScript,
   reboot: rebootStep,
   'mark-provisioned': markProvisioned,
+  'reset-node': resetNode,
 };
 
 /** The executor for a step, typed so the step and its executor always agree. */

@@ -1,4 +1,4 @@
-import { type CommandResult, PROTOCOL_VERSION, type RunStepCommand } from '@osbuild/shared';
+import { type CommandResult, PROTOCOL_VERSION, type Step } from '@osbuild/shared';
 import type { OutputStream } from '../host/exec.js';
 import { executeStep } from './executors.js';
 import { OutputTail } from './output-tail.js';
@@ -26,7 +26,7 @@ export type BaseContext = Omit<StepContext, 'signal' | 'output'>;
  */
 export async function runStepCommand(
   id: string,
-  body: RunStepCommand,
+  body: { step: Step },
   startedAt: string,
   base: BaseContext,
   table: ExecutorTable,

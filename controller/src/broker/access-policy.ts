@@ -53,15 +53,14 @@ export function mayPublish(p: Principal, topic: string): boolean {
 
 /**
  * May `p` subscribe to `filter`? Wildcards are allowed only where every topic they could match is
- * allowed, which for nodes, claims and operators means: no wildcards at all.
+ * allowed: nodes and claims get no wildcards at all; monitors and operators may use `+` for the node
+ * level of the read-only views (status, events, telemetry).
  */
 export function maySubscribe(p: Principal, filter: string): boolean {
   if (p.kind === 'controller') return filter.startsWith(`${TOPIC_ROOT}/`);
-  if (p.kind === 'monitor') {
-    if (filter === topics.controllerStatus()) return true;
-    const m = /^osbuild\/v1\/nodes\/([^/]+)\/([^/]+)$/.exec(filter);
-    return !!m?.[1] && !!m[2] && (m[1] === '+' || NODE_ID_PATTERN.test(m[1])) && MONITOR_READS.has(m[2]);
-  }
+  // Operators read what monitors read (`osbuild watch`), plus their own rpc responses below.
+  if ((p.kind === 'monitor' || p.kind === 'operator') && monitorReadable(filter)) return true;
+  if (p.kind === 'monitor') return false;
   if (filter.includes('+') || filter.includes('#')) return false;
   if (filter === topics.controllerStatus()) return true;
   const t = parseTopic(filter);
@@ -74,6 +73,13 @@ export function maySubscribe(p: Principal, filter: string): boolean {
     case 'operator':
       return t.scope === 'rpc-response' && t.clientId === p.clientId;
   }
+}
+
+/** Status, events and telemetry of one node or all (`+`), and controller presence: read-only views. */
+function monitorReadable(filter: string): boolean {
+  if (filter === topics.controllerStatus()) return true;
+  const m = /^osbuild\/v1\/nodes\/([^/]+)\/([^/]+)$/.exec(filter);
+  return !!m?.[1] && !!m[2] && (m[1] === '+' || NODE_ID_PATTERN.test(m[1])) && MONITOR_READS.has(m[2]);
 }
 
 /** Name of a principal for logs and the audit log (never a secret). */

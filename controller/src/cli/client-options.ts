@@ -56,6 +56,24 @@ export function addClientOptions(cmd: Command): Command {
   return addOutputOption(cmd);
 }
 
+/** Where and as whom the flags say to connect (URL, credentials, CA), without connecting. */
+export function resolveConnection(ctx: CliContext, flags: ClientFlags) {
+  const address = resolveControllerAddress({
+    flags: { controller: flags.controller, dataDir: flags.dataDir, credentials: flags.credentials },
+    env: ctx.io.env,
+    cwd: ctx.io.cwd,
+    readFile: ctx.readFile,
+  });
+  const ca = resolveCliCa({
+    url: address.url,
+    caFile: flags.caFile,
+    dataDir: address.dataDir,
+    cwd: ctx.io.cwd,
+    readFile: ctx.readFile,
+  });
+  return { address, ca };
+}
+
 /** Connect as the flags say, run `fn`, and always disconnect. */
 export async function withRpcClient<T>(
   ctx: CliContext,

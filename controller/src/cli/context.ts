@@ -6,6 +6,8 @@ import type { ConnectOptions, MqttPort } from '../transport/mqtt.js';
 /** A sink the CLI writes text to (process.stdout in production, a buffer in tests). */
 export interface TextSink {
   write(chunk: string): unknown;
+  /** True when a terminal is attached (live views redraw in place then). */
+  isTTY?: boolean;
 }
 
 /** Everything the CLI takes from its process, injected so `main()` runs in-process in tests. */
@@ -37,6 +39,8 @@ export interface CliDeps {
 /** What every command receives. */
 export interface CliContext {
   io: CliIo;
+  /** The command line as given (node, script, ...args). */
+  argv: readonly string[];
   deps: CliDeps;
   now(): Date;
   /** File contents, or undefined when it does not exist. */
@@ -44,9 +48,10 @@ export interface CliContext {
 }
 
 /** Build the context; `readFile` is the real filesystem (paths are already absolute). */
-export function createContext(io: CliIo, deps: CliDeps): CliContext {
+export function createContext(io: CliIo, deps: CliDeps, argv: readonly string[] = []): CliContext {
   return {
     io,
+    argv,
     deps,
     now: io.now ?? (() => new Date()),
     readFile(path) {

@@ -14,6 +14,8 @@ import type { ErrorCode } from '@osbuild/shared';
  * | 5    | unreachable   | the controller cannot be reached, or did not answer in time         |
  * | 6    | inventoryInvalid | the inventory file does not validate                             |
  * | 7    | auditBroken   | the audit log fails verification (edited, truncated, lines missing) |
+ * | 8    | commandFailed | a node command failed, was rejected, or was never started (wave stop) |
+ * | 9    | commandTimedOut | a node command timed out or expired in the queue, none failed      |
  */
 export const EXIT = {
   ok: 0,
@@ -24,6 +26,8 @@ export const EXIT = {
   unreachable: 5,
   inventoryInvalid: 6,
   auditBroken: 7,
+  commandFailed: 8,
+  commandTimedOut: 9,
 } as const;
 
 /** One of the {@link EXIT} values. */

@@ -4,13 +4,16 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { auditCommand } from './commands/audit.js';
 import { caCommand } from './commands/ca.js';
+import { commandsCommand, eventsCommand, logsCommand } from './commands/commands.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { netbootCommand } from './commands/netboot.js';
+import { rebootCommand, reprovisionCommand, runCommand } from './commands/node-commands.js';
 import { nodesCommand } from './commands/nodes.js';
 import { claimsCommand, usersCommand } from './commands/principals.js';
 import { serveCommand } from './commands/serve.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
+import { watchCommand } from './commands/watch.js';
 import { type CliContext, type CliDeps, type CliIo, createContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
@@ -24,7 +27,9 @@ Exit codes:
   4  refused (conflict, invalid state, unauthorized, credentials refused)
   5  controller unreachable or timed out
   6  invalid inventory
-  7  audit log broken (osbuild audit verify)`;
+  7  audit log broken (osbuild audit verify)
+  8  a node command failed or was rejected (reboot, reprovision, run)
+  9  a node command timed out or expired while queued`;
 
 /** Build the program; every command writes through `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {
@@ -43,6 +48,13 @@ export function buildProgram(ctx: CliContext): Command {
     auditCommand,
     caCommand,
     simCommand,
+    rebootCommand,
+    reprovisionCommand,
+    runCommand,
+    commandsCommand,
+    logsCommand,
+    eventsCommand,
+    watchCommand,
   ]) {
     program.addCommand(make(ctx));
   }
@@ -67,7 +79,7 @@ function configureTree(cmd: Command, ctx: CliContext): void {
 
 /** Run the CLI with `argv` as process.argv (node, script, ...args); resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
-  const ctx = createContext(io, deps);
+  const ctx = createContext(io, deps, argv);
   const program = buildProgram(ctx);
   try {
     await program.parseAsync([...argv], { from: 'node' });

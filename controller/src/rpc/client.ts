@@ -159,9 +159,10 @@ async function connectForRpc(
     await port.subscribe([topics.rpcResponse(clientId)], 1);
   } catch (err) {
     await port.close(true);
-    throw new ControllerUnreachableError(
+    // Logged in, but not allowed an rpc exchange: a monitor credential, which is read-only.
+    throw new ControllerAuthError(
       opts.url,
-      `the controller at ${opts.url} refused the response subscription: ${(err as Error).message}`,
+      `the controller at ${opts.url} refused the response subscription (monitor credentials cannot call operator methods): ${(err as Error).message}`,
       { cause: err },
     );
   }

@@ -11,7 +11,9 @@ import type { InventoryStatus } from '../inventory/inventory-source.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
+import type { CommandHandlers } from './command-handlers.js';
 import { toDetail, toSummary, toWhy } from './node-views.js';
+import type { RpcCaller } from './rpc-server.js';
 import { makeSecurityHandlers } from './security-handlers.js';
 
 /** What the operator methods read. */
@@ -28,10 +30,14 @@ export interface HandlerDeps {
   kickWhere(match: (p: Principal) => boolean): number;
   /** Health conditions of a node now (health/conditions.ts); none when not given. */
   conditionsOf?(n: NodeRow): NodeCondition[];
+  /** Operator commands, events and logs (rpc/command-handlers.ts). */
+  commandHandlers: CommandHandlers;
 }
 
 /** One handler per method; the mapped type makes a method without a handler a compile error. */
-export type Handlers = { [M in RpcMethod]: (params: RpcParams<M>) => RpcResult<M> };
+export type Handlers = {
+  [M in RpcMethod]: (params: RpcParams<M>, caller: RpcCaller) => RpcResult<M> | Promise<RpcResult<M>>;
+};
 
 /** Build the operator method table. */
 export function makeHandlers(d: HandlerDeps): Handlers {
@@ -44,6 +50,7 @@ export function makeHandlers(d: HandlerDeps): Handlers {
   const summary = (n: NodeRow) => toSummary(n, conditions(n));
   return {
     ...makeSecurityHandlers(d),
+    ...d.commandHandlers,
     'nodes.list': () => d.store.nodes.list().map(summary),
     'nodes.show': ({ name }) => {
       const n = findNode(name);

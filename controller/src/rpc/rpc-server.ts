@@ -24,6 +24,7 @@ export function answerRpc(
   respond: Respond,
   logger: Logger,
   audit: (result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void = () => {},
+  caller: RpcCaller = { name: 'unknown' },
 ): void {
   const reply = (body: object) =>
     respond(topics.rpcResponse(req.replyTo), { v: PROTOCOL_VERSION, id: req.id, ...body });
@@ -41,12 +42,7 @@ export function answerRpc(
     );
     return;
   }
-  try {
-    const handler = handlers[method] as (p: unknown) => unknown;
-    const data = handler(params.data);
-    audit('ok', {});
-    reply({ ok: true, data });
-  } catch (err) {
+  const onError = (err: unknown) => {
     if (isUserError(err)) {
       const code = errorCode.safeParse(err.code);
       fail(code.success ? code.data : 'bad-request', err.message);
@@ -54,5 +50,23 @@ export function answerRpc(
     }
     logger.error({ err, method }, 'rpc handler failed');
     fail('internal', `internal error while handling ${method}`);
+  };
+  const ok = (data: unknown) => {
+    audit('ok', {});
+    reply({ ok: true, data });
+  };
+  try {
+    const handler = handlers[method] as (p: unknown, c: RpcCaller) => unknown;
+    const data = handler(params.data, caller);
+    // Most handlers answer at once; a few (commands that drain a node first) return a promise.
+    if (data instanceof Promise) data.then(ok, onError);
+    else ok(data);
+  } catch (err) {
+    onError(err);
   }
+}
+
+/** Who sent a request, as the broker authenticated it (for `createdBy` fields; never a secret). */
+export interface RpcCaller {
+  name: string;
 }

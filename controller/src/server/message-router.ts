@@ -1,6 +1,7 @@
 import {
-  commandResultSchema,
+  commandReportSchema,
   helloSchema,
+  isCommandResult,
   nodeEventSchema,
   nodeStatusSchema,
   parsePayload,
@@ -11,6 +12,7 @@ import {
   telemetrySchema,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
+import type { CommandHooks } from '../commands/command-service.js';
 import type { Clock } from '../host/clock.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
 import type { Handlers } from '../rpc/handlers.js';
@@ -35,6 +37,10 @@ export function makeMessageRouter(d: {
   rejected: RejectCounters;
   /** Audit one operator request (the actor is resolved from the requesting client). */
   auditRpc?: (req: RpcRequest, result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void;
+  /** Name of the principal behind an rpc client id (operator:alice), for `createdBy`. */
+  callerOf?: (clientId: string) => string | undefined;
+  /** Operator commands: acks, progress, results, hellos and node output (commands/command-service.ts). */
+  commands?: CommandHooks;
   /** Whether another claim from this node may be processed now (rate limit). */
   admitClaim?: (nodeId: string) => boolean;
   /** Called with every valid sample from a known node, after it is stored (e.g. for metrics). */
@@ -52,8 +58,13 @@ export function makeMessageRouter(d: {
         const req = parsePayload(rpcRequestSchema, msg.payload);
         if (!req.ok) return reject('rpc-request', msg.topic, req.error);
         const request = req.value;
-        answerRpc(request, d.handlers, d.respond, d.logger, (result, detail) =>
-          d.auditRpc?.(request, result, detail),
+        answerRpc(
+          request,
+          d.handlers,
+          d.respond,
+          d.logger,
+          (result, detail) => d.auditRpc?.(request, result, detail),
+          { name: d.callerOf?.(request.replyTo) ?? `unknown:${request.replyTo}` },
         );
         return;
       }
@@ -74,6 +85,7 @@ export function makeMessageRouter(d: {
           }
           if (t.kind === 'hello') {
             d.provisioner.onHello(hello.value);
+            d.commands?.onHello(hello.value);
             return;
           }
           if (d.admitClaim && !d.admitClaim(t.nodeId)) {
@@ -83,10 +95,12 @@ export function makeMessageRouter(d: {
           return;
         }
         case 'cmd-result': {
-          const result = parsePayload(commandResultSchema, msg.payload);
-          if (!result.ok) return reject('cmd-result', msg.topic, result.error);
+          const report = parsePayload(commandReportSchema, msg.payload);
+          if (!report.ok) return reject('cmd-result', msg.topic, report.error);
           d.store.nodes.touch(t.nodeId, now);
-          d.provisioner.onResult(t.nodeId, result.value);
+          // Operator commands first; everything else is a provisioning step's result.
+          if (d.commands?.onReport(t.nodeId, report.value)) return;
+          if (isCommandResult(report.value)) d.provisioner.onResult(t.nodeId, report.value);
           return;
         }
         case 'status': {
@@ -103,6 +117,7 @@ export function makeMessageRouter(d: {
           d.store.nodes.touch(t.nodeId, now);
           if (event.value.type === 'log')
             d.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
+          d.commands?.onNodeEvent(t.nodeId, event.value);
           return;
         }
         case 'telemetry': {

@@ -12,6 +12,9 @@ import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
 import { startHttpServer } from '../bootstrap/http-server.js';
 import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
+import { CommandService } from '../commands/command-service.js';
+import type { Disruption, NetbootReset } from '../commands/seams.js';
+import { ConditionEvents } from '../health/condition-events.js';
 import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
@@ -21,7 +24,9 @@ import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
+import { inventoryLabels, makeCommandHandlers } from '../rpc/command-handlers.js';
 import { makeHandlers } from '../rpc/handlers.js';
+import type { NodeRow } from '../store/node-store.js';
 import { openStore } from '../store/store.js';
 import { connectMqtt } from '../transport/mqtt.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
@@ -55,6 +60,12 @@ export interface ControllerOptions {
   rateLimits?: Partial<Record<'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim', RateLimit>>;
   deadlineGraceMs?: number;
   tickMs?: number;
+  /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
+  disruption?: Disruption;
+  /** Reset a netboot node's root for a reprovision (default: absent, such reprovisions are refused). */
+  netbootReset?: NetbootReset;
+  /** Seconds a command for an offline node waits before it expires (default 3600). */
+  commandTtlSec?: number;
 }
 
 /** A token bucket: `burst` at once, then `perSecond`. */
@@ -241,29 +252,51 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
       audit: (e) => audit({ actor: 'controller', ...e }),
     });
+    const commands = new CommandService({
+      store,
+      clock,
+      logger,
+      lifecycle: provisioner,
+      send: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
+      bootstrap: () => bootstrap,
+      inventory: () => inventory.current(),
+      newId: () => randomUUID(),
+      audit,
+      onOutcome: (_action, state) => metrics.observeCommand(state),
+      ...(opts.disruption ? { disruption: opts.disruption } : {}),
+      ...(opts.netbootReset ? { netbootReset: opts.netbootReset } : {}),
+      ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
+    });
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
-    store.runs.extendDeadlines(
-      new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString(),
-    );
+    const graceUntil = new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString();
+    store.runs.extendDeadlines(graceUntil);
+    store.commands.extendDeadlines(graceUntil);
 
+    const conditionsOf = (n: NodeRow) =>
+      evaluateConditions(
+        { phase: n.phase, online: n.online === 1 },
+        store.telemetry.latestReceived(n.node_id),
+        clock.now(),
+        { ...DEFAULT_HEALTH, ...opts.health },
+      );
+    const conditionEvents = new ConditionEvents(store, conditionsOf, clock);
     const handlers = makeHandlers({
       store,
       provisioner,
       clock,
       kick: (clientId) => broker.kick(clientId),
       kickWhere: (match) => broker.kickWhere(match),
-      conditionsOf: (n) =>
-        evaluateConditions(
-          { phase: n.phase, online: n.online === 1 },
-          store.telemetry.latestReceived(n.node_id),
-          clock.now(),
-          { ...DEFAULT_HEALTH, ...opts.health },
-        ),
+      conditionsOf,
       version: pkg.version,
       startedAt,
       inventoryStatus: () => inventory.status(),
       rejectedMessages: () => Object.fromEntries(rejected),
       failedLogins: () => broker.authFailures(),
+      commandHandlers: makeCommandHandlers({
+        store,
+        commands,
+        labels: () => inventoryLabels(inventory.current()),
+      }),
     });
     const route = makeMessageRouter({
       store,
@@ -274,6 +307,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       rejected,
       respond: (topic, body) => publish(topic, body, 'rpc reply'),
       admitClaim: (nodeId) => claims.take(nodeId),
+      commands,
+      onTelemetry: (nodeId) => conditionEvents.check(nodeId),
+      callerOf: (clientId) => {
+        const who = broker.whoIs(clientId);
+        return who ? principalName(who) : undefined;
+      },
       auditRpc: (req, result, detail) => {
         const who = broker.whoIs(req.replyTo);
         const params = (req.params ?? {}) as Record<string, unknown>;
@@ -308,11 +347,27 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     };
     await client.publish(topics.controllerStatus(), online, { qos: 1, retain: true });
 
+    // Staleness and offline nodes change conditions without a message: look at everyone now and then.
+    let ticks = 0;
+    const conditionEveryTicks = Math.max(1, Math.round(5_000 / (opts.tickMs ?? 1_000)));
     const ticker = setInterval(() => {
+      ticks += 1;
+      if (ticks % conditionEveryTicks === 0) {
+        try {
+          conditionEvents.checkAll();
+        } catch (err) {
+          logger.error({ err }, 'condition check failed');
+        }
+      }
       try {
         provisioner.tick();
       } catch (err) {
         logger.error({ err }, 'provisioning tick failed');
+      }
+      try {
+        commands.tick();
+      } catch (err) {
+        logger.error({ err }, 'command tick failed');
       }
     }, opts.tickMs ?? 1_000);
     cleanup.push(() => clearInterval(ticker));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { SIM_REBOOT_SECONDS, simulatedExecutors } from './sim-executors.js';
 import { boardIdentity, MAX_SIM_NODES, writeSyntheticHost } from './synthetic-host.js';
 
 /** Options of {@link startFleet}. */
@@ -28,6 +29,11 @@ export interface FleetOptions {
   reclaimMs?: number;
   /** Agents started at once (default 50), so a big fleet does not open every file at the same time. */
   startBatch?: number;
+  /**
+   * Simulate steps (sim-executors.ts) instead of running the real executors: realistic durations
+   * divided by `speed`, failures at `failRate`, reboots that keep the board away for a while.
+   */
+  simulate?: { failRate: number; speed: number };
 }
 
 /** A running simulated fleet. */
@@ -76,6 +82,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
             ...(opts.caFile ? { tls: { caFile: opts.caFile } } : {}),
             ...(opts.telemetryIntervalSec ? { telemetryIntervalSec: opts.telemetryIntervalSec } : {}),
             ...(opts.reclaimMs ? { reclaimMs: opts.reclaimMs } : {}),
+            ...(opts.simulate
+              ? {
+                  executors: simulatedExecutors({ seed, index: i, ...opts.simulate }),
+                  rebootDelayMs: Math.round((SIM_REBOOT_SECONDS * 1000) / opts.simulate.speed),
+                }
+              : {}),
           });
         }),
       );

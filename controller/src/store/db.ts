@@ -106,6 +106,57 @@ const MIGRATIONS: readonly string[] = [
     data TEXT NOT NULL
   );
   `,
+  // Operator commands (persistent queue for offline nodes, with a TTL) and node output lines.
+  `
+  CREATE TABLE commands (
+    id TEXT PRIMARY KEY,
+    node_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    idempotency_key TEXT,
+    body TEXT NOT NULL,
+    script TEXT,
+    args TEXT NOT NULL DEFAULT '[]',
+    force INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    timeout_sec INTEGER NOT NULL,
+    deadline TEXT,
+    sent_at TEXT,
+    acked_at TEXT,
+    finished_at TEXT,
+    boot_id_before TEXT,
+    boot_id_after TEXT,
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    run_id TEXT,
+    exit_code INTEGER,
+    output_tail TEXT NOT NULL DEFAULT ''
+  );
+  CREATE UNIQUE INDEX commands_idempotency ON commands(node_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX commands_state ON commands(state);
+  CREATE INDEX commands_node ON commands(node_id, created_at);
+  CREATE TABLE node_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    cmd_id TEXT,
+    stream TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX node_logs_node ON node_logs(node_id, id);
+  CREATE TABLE node_conditions (
+    node_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    since TEXT NOT NULL,
+    PRIMARY KEY (node_id, type)
+  );
+  `,
 ];
 
 /**

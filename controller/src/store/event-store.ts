@@ -19,6 +19,20 @@ export class EventStore {
       .run(nodeId, now, type, JSON.stringify(data));
   }
 
+  /** Events after `afterId`, oldest first; with `afterId` 0, the latest `limit` events. */
+  list(opts: { nodeId?: string; afterId: number; limit: number }): EventRow[] {
+    const where = opts.nodeId === undefined ? '' : 'AND node_id = @nodeId';
+    if (opts.afterId > 0) {
+      return this.db
+        .prepare(`SELECT * FROM events WHERE id > @afterId ${where} ORDER BY id LIMIT @limit`)
+        .all({ ...opts }) as EventRow[];
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE 1 = 1 ${where} ORDER BY id DESC LIMIT @limit`)
+      .all({ ...opts }) as EventRow[];
+    return rows.reverse();
+  }
+
   forNode(nodeId: string, limit = 100): EventRow[] {
     return this.db
       .prepare('SELECT * FROM events WHERE node_id = ? ORDER BY id DESC LIMIT ?')

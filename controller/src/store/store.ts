@@ -1,4 +1,5 @@
 import { ApprovalStore } from './approval-store.js';
+import { CommandStore, LogStore } from './command-store.js';
 import { type Db, openDb } from './db.js';
 import { EventStore } from './event-store.js';
 import { NodeStore } from './node-store.js';
@@ -15,6 +16,8 @@ export interface Store {
   readonly approvals: ApprovalStore;
   readonly principals: PrincipalStore;
   readonly telemetry: TelemetryStore;
+  readonly commands: CommandStore;
+  readonly logs: LogStore;
   /** Run `fn` in one transaction: either all its writes land or none. */
   tx<T>(fn: () => T): T;
   close(): void;
@@ -31,6 +34,8 @@ export function openStore(file: string): Store {
     approvals: new ApprovalStore(db),
     principals: new PrincipalStore(db),
     telemetry: new TelemetryStore(db),
+    commands: new CommandStore(db),
+    logs: new LogStore(db),
     tx: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };

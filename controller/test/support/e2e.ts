@@ -6,13 +6,17 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AgentHandle, startAgent } from '@osbuild/agent';
+import { type AgentHandle, type StartAgentOptions, startAgent } from '@osbuild/agent';
 import { type Hello, type NodeCredential, topics, type Welcome } from '@osbuild/shared';
 import pino from 'pino';
 import { afterEach } from 'vitest';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
-import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
+import {
+  type ControllerHandle,
+  type ControllerOptions,
+  startController,
+} from '../../src/server/start-controller.js';
 import { type ConnectOptions, connectMqtt, type MqttPort } from '../../src/transport/mqtt.js';
 
 export const CONTROLLER_BIN = fileURLToPath(new URL('../../bin/osbuild.js', import.meta.url));
@@ -90,7 +94,13 @@ export interface ControllerRef {
 /** Start a controller in-process with fast retries, over TLS unless `plain`. */
 export async function startTestController(
   ws: { bootstrapDir: string; inventoryPath: string; dataDir: string },
-  extra: { port?: number; httpPort?: number; plain?: boolean } = {},
+  extra: {
+    port?: number;
+    httpPort?: number;
+    plain?: boolean;
+    /** Seams and settings passed through to startController (e.g. disruption, netbootReset). */
+    options?: Partial<ControllerOptions>;
+  } = {},
 ): Promise<ControllerHandle & ControllerRef> {
   const handle = await startController({
     inventoryPath: ws.inventoryPath,
@@ -101,6 +111,7 @@ export async function startTestController(
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     retry: { baseMs: 200, capMs: 1_000 },
     tickMs: 100,
+    ...extra.options,
   });
   return Object.assign(handle, { dataDir: ws.dataDir });
 }
@@ -125,6 +136,7 @@ export async function startFixtureAgent(
   c: ControllerRef,
   fixture: string,
   root?: string,
+  extra: Partial<StartAgentOptions> = {},
 ): Promise<{ agent: AgentHandle; root: string }> {
   const hostRoot = root ?? (await copyHostFixture(fixture));
   const secrets = await controllerSecrets(c.dataDir);
@@ -136,6 +148,7 @@ export async function startFixtureAgent(
     ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },
+    ...extra,
   });
   return { agent, root: hostRoot };
 }

@@ -22,7 +22,8 @@ const PUBLISH: Record<string, { own: NodeTopicKind[]; other: NodeTopicKind[] }> 
 const SUBSCRIBE: typeof PUBLISH = {
   node: { own: ['cmd'], other: [] },
   claim: { own: ['welcome'], other: [] },
-  operator: { own: [], other: [] },
+  // Operators read what monitors read (osbuild watch); neither ever reads cmd, welcome or hello.
+  operator: { own: ['status', 'events', 'telemetry'], other: ['status', 'events', 'telemetry'] },
   monitor: { own: ['status', 'events', 'telemetry'], other: ['status', 'events', 'telemetry'] },
   controller: { own: [...NODE_TOPIC_KINDS], other: [...NODE_TOPIC_KINDS] },
 };
@@ -55,6 +56,8 @@ describe('access beyond node topics', () => {
       }
     }
     expect(maySubscribe(monitor, 'osbuild/v1/#')).toBe(false);
+    expect(maySubscribe(operator, topics.allNodes('telemetry'))).toBe(true);
+    expect(maySubscribe(operator, topics.allNodes('cmd-result'))).toBe(false);
     expect(maySubscribe(monitor, topics.allNodes('cmd'))).toBe(false);
     expect(maySubscribe(monitor, topics.allNodes('status'))).toBe(true);
   });

@@ -22,6 +22,8 @@ describe('exit codes', () => {
       unreachable: 5,
       inventoryInvalid: 6,
       auditBroken: 7,
+      commandFailed: 8,
+      commandTimedOut: 9,
     });
   });
 

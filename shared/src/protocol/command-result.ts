@@ -23,3 +23,45 @@ export const commandResultSchema = z.object({
 });
 /** Inferred {@link commandResultSchema}. */
 export type CommandResult = z.infer<typeof commandResultSchema>;
+
+/**
+ * Agent -> controller on `nodes/<id>/cmd-result`: the agent accepted an operator command (queued it
+ * to run). `duplicate` is true when the id was already known (running, queued or finished): the
+ * agent does not run it again.
+ */
+export const commandAckSchema = z.object({
+  v: protocolVersion,
+  type: z.literal('ack'),
+  id: z.string().min(8),
+  at: z.string(),
+  duplicate: z.boolean(),
+  /** The boot the agent is in when it accepts (a reboot's "before"). */
+  bootId: z.string(),
+});
+/** Inferred {@link commandAckSchema}. */
+export type CommandAck = z.infer<typeof commandAckSchema>;
+
+/** Agent -> controller on `nodes/<id>/cmd-result`: an operator command moved on (started, rebooting). */
+export const commandProgressSchema = z.object({
+  v: protocolVersion,
+  type: z.literal('progress'),
+  id: z.string().min(8),
+  at: z.string(),
+  state: z.enum(['running', 'rebooting']),
+  message: z.string().max(1024).optional(),
+});
+/** Inferred {@link commandProgressSchema}. */
+export type CommandProgress = z.infer<typeof commandProgressSchema>;
+
+/**
+ * Everything on `cmd-result`: an ack, a progress report, or the final result (which carries no
+ * `type`, as it did before acks existed). Ack and progress are tried first: they carry `type`.
+ */
+export const commandReportSchema = z.union([commandAckSchema, commandProgressSchema, commandResultSchema]);
+/** Inferred {@link commandReportSchema}. */
+export type CommandReport = z.infer<typeof commandReportSchema>;
+
+/** True when a report is the final result of a command. */
+export function isCommandResult(r: CommandReport): r is CommandResult {
+  return !('type' in r);
+}

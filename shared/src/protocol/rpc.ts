@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nodeCondition } from './conditions.js';
 import { envelopeOf, errorBody } from './envelope.js';
 import { bootSource, nodeId } from './identity.js';
+import { commandAction, commandView, eventView, logLineView } from './operator-commands.js';
 import { nodePhase } from './phases.js';
 import { telemetrySchema } from './telemetry.js';
 import { protocolVersion } from './version.js';
@@ -139,6 +140,68 @@ export const rpcMethods = {
   'claims.revoke': {
     params: z.object({ id: z.string().min(1) }),
     result: z.object({ id: z.string(), revokedAt: z.string() }),
+  },
+  /** Resolve names and/or a label selector (`role=worker,zone!=a`) to known nodes. */
+  'commands.targets': {
+    params: z.object({ names: z.array(z.string().min(1)).max(10_000), selector: z.string().optional() }),
+    result: z.object({
+      nodes: z.array(z.object({ name: z.string(), nodeId, online: z.boolean(), phase: nodePhase })),
+      /** Inventory hostnames that match the selector but have never said hello. */
+      unseen: z.array(z.string()),
+    }),
+  },
+  /** Create one command for one node, or return the existing one with the same idempotency key. */
+  'commands.create': {
+    params: z.object({
+      action: commandAction,
+      name: z.string().min(1),
+      script: z.string().min(1).optional(),
+      args: z.array(z.string()).max(64).optional(),
+      idempotencyKey: z.string().min(1).max(128).optional(),
+      /** How long a command for an offline node waits before it expires (default 3600). */
+      ttlSec: z
+        .number()
+        .int()
+        .positive()
+        .max(7 * 86_400)
+        .optional(),
+      /** How long the node has once the command is sent (defaults per action). */
+      timeoutSec: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 3600)
+        .optional(),
+      /** Skip the drain of a joined node (audited). */
+      force: z.boolean().optional(),
+    }),
+    result: z.object({ command: commandView, created: z.boolean() }),
+  },
+  'commands.show': { params: z.object({ id: z.string().min(1) }), result: commandView },
+  'commands.list': {
+    params: z.object({
+      name: z.string().optional(),
+      limit: z.number().int().positive().max(1000).optional(),
+    }),
+    result: z.array(commandView),
+  },
+  /** Stored events, oldest first, after `afterId` (0 for the latest `limit`). */
+  'events.list': {
+    params: z.object({
+      name: z.string().optional(),
+      afterId: z.number().int().nonnegative().optional(),
+      limit: z.number().int().positive().max(1000).optional(),
+    }),
+    result: z.array(eventView),
+  },
+  /** Recorded output and agent log lines of one node, oldest first, after `afterId`. */
+  'logs.get': {
+    params: z.object({
+      name: z.string().min(1),
+      afterId: z.number().int().nonnegative().optional(),
+      limit: z.number().int().positive().max(5000).optional(),
+    }),
+    result: z.array(logLineView),
   },
   'controller.stats': {
     params: z.object({}),

@@ -81,6 +81,15 @@ export const markProvisionedStep = z.object({
   timeoutSec: timeoutSec.default(30),
 });
 
+/**
+ * Reset the node for a reprovision: `kubeadm reset -f` when kubeadm is present, then remove the
+ * provisioned marker so the next hello asks for a plan.
+ */
+export const resetNodeStep = z.object({
+  kind: z.literal('reset-node'),
+  timeoutSec: timeoutSec.default(300),
+});
+
 /** Every step the controller can ask an agent to run, tagged by `kind`. */
 export const stepSchema = z.discriminatedUnion('kind', [
   setHostnameStep,
@@ -89,6 +98,7 @@ export const stepSchema = z.discriminatedUnion('kind', [
   runScriptStep,
   rebootStep,
   markProvisionedStep,
+  resetNodeStep,
 ]);
 /** Inferred {@link stepSchema} (defaults applied). */
 export type Step = z.infer<typeof stepSchema>;

@@ -54,6 +54,7 @@ describe('message schemas', () => {
       'run-script',
       'reboot',
       'mark-provisioned',
+      'reset-node',
     ]);
   });
 
@@ -64,7 +65,7 @@ describe('message schemas', () => {
       deadline: '2026-01-01T00:00:00Z',
       body: { type: 'run-step', runId: 'run-1', index: 0, attempt: 1, step: { kind: 'reboot' } },
     });
-    expect(cmd.body.step).toEqual({ kind: 'reboot', timeoutSec: 600 });
+    expect(cmd.body).toMatchObject({ step: { kind: 'reboot', timeoutSec: 600 } });
   });
 
   it('derives node ids from the serial first, then the primary MAC', () => {

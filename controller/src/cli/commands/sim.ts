@@ -43,6 +43,18 @@ interface RunFlags {
   progress: number;
   telemetryInterval?: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  steps: 'simulated' | 'real';
+  failRate: number;
+  speed: number;
+}
+
+function numberIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
+    return n;
+  };
 }
 
 /** `osbuild sim inventory|run`. */
@@ -91,6 +103,27 @@ export function simCommand(ctx: CliContext): Command {
       ).argParser(intIn(1, 3600, 'seconds')),
     )
     .addOption(
+      new Option(
+        '--steps <mode>',
+        'simulated: realistic step durations and failure injection at the executor seam; real: run the real executors (bootstrap scripts in the synthetic roots)',
+      )
+        .choices(['simulated', 'real'])
+        .default('simulated'),
+    )
+    .addOption(
+      new Option(
+        '--fail-rate <r>',
+        'probability (0 to 1) that a simulated step attempt fails; deterministic by seed',
+      )
+        .argParser(numberIn(0, 1, 'a rate'))
+        .default(0),
+    )
+    .addOption(
+      new Option('--speed <n>', 'simulated time compression: 10 runs steps and reboots ten times faster')
+        .argParser(numberIn(0.01, 10_000, 'a factor'))
+        .default(1),
+    )
+    .addOption(
       new Option('--log-level <level>', 'agent log level (logs go to stderr)')
         .choices(LOG_LEVELS)
         .default('error'),
@@ -137,10 +170,14 @@ async function runSim(ctx: CliContext, flags: RunFlags): Promise<void> {
     ...(caFile ? { caFile } : {}),
     ...(flags.workDir ? { workDir: abs(flags.workDir) } : {}),
     ...(flags.telemetryInterval ? { telemetryIntervalSec: flags.telemetryInterval } : {}),
+    ...(flags.steps === 'simulated' ? { simulate: { failRate: flags.failRate, speed: flags.speed } } : {}),
     logger,
   });
   ctx.io.stderr.write(
-    `sim: started ${flags.nodes} agents (seed ${flags.seed}) against ${address.url}; host roots in ${fleet.workDir}\n`,
+    `sim: started ${flags.nodes} agents (seed ${flags.seed}) against ${address.url}; host roots in ${fleet.workDir}\n` +
+      (flags.steps === 'simulated'
+        ? `sim: simulated steps, fail rate ${flags.failRate}, speed x${flags.speed}\n`
+        : 'sim: real step executors\n'),
   );
   try {
     await withRpcClient(

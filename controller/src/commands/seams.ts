@@ -1,0 +1,27 @@
+import type { NodeRow } from '../store/node-store.js';
+
+/**
+ * Runs before a reboot or reprovision of a node that may carry workloads: cordon and drain it.
+ * The Kubernetes integration provides the real one; without it the controller does nothing here.
+ * `force` means the operator asked to skip the drain (audited by the caller); an implementation may
+ * still cordon. Rejecting fails the command with the error's message and nothing is sent.
+ */
+export interface Disruption {
+  beforeDisruption(node: NodeRow, opts: { force: boolean }): Promise<void>;
+}
+
+/** The default {@link Disruption}: no cluster integration, nothing to drain. */
+export const noDisruption: Disruption = {
+  async beforeDisruption() {},
+};
+
+/**
+ * Resets a netboot node's root filesystem to a fresh copy of its image (the netboot server owns
+ * the roots). Absent by default: reprovisioning a netboot node then fails with a clear reason.
+ */
+export interface NetbootReset {
+  resetRoot(
+    nodeName: string,
+    opts: { nodeId: string; force: boolean },
+  ): Promise<{ image?: string } | undefined>;
+}

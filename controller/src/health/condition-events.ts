@@ -1,0 +1,85 @@
+import type { NodeCondition } from '@osbuild/shared';
+import type { Clock } from '../host/clock.js';
+import type { NodeRow } from '../store/node-store.js';
+import type { Store } from '../store/store.js';
+
+interface HeldRow {
+  type: string;
+  severity: string;
+  reason: string;
+  since: string;
+}
+
+/** One condition per type: the most severe instance, reasons joined (disk-full may name two mounts). */
+function byType(conditions: readonly NodeCondition[]): Map<string, { severity: string; reason: string }> {
+  const out = new Map<string, { severity: string; reason: string }>();
+  for (const c of conditions) {
+    const prev = out.get(c.type);
+    if (!prev) out.set(c.type, { severity: c.severity, reason: c.reason });
+    else {
+      out.set(c.type, {
+        severity: prev.severity === 'critical' || c.severity === 'critical' ? 'critical' : 'warning',
+        reason: `${prev.reason}; ${c.reason}`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Turns the conditions derived at read time (health/conditions.ts) into events when they change:
+ * `condition-raised` when a type appears or its severity changes, `condition-cleared` when it goes.
+ * What was last reported is kept in the store, so a controller restart does not repeat events.
+ */
+export class ConditionEvents {
+  constructor(
+    private readonly store: Store,
+    private readonly evaluate: (n: NodeRow) => NodeCondition[],
+    private readonly clock: Clock,
+  ) {}
+
+  /** Compare one node's conditions now with what was last reported; returns the events written. */
+  check(nodeId: string): number {
+    const node = this.store.nodes.get(nodeId);
+    if (!node || node.conflict_of !== null) return 0;
+    const now = byType(this.evaluate(node));
+    const at = this.clock.now().toISOString();
+    const db = this.store.db;
+    return this.store.tx(() => {
+      const held = db
+        .prepare('SELECT type, severity, reason, since FROM node_conditions WHERE node_id = ?')
+        .all(nodeId) as HeldRow[];
+      const heldByType = new Map(held.map((h) => [h.type, h]));
+      let written = 0;
+      for (const [type, c] of now) {
+        const prev = heldByType.get(type);
+        if (prev && prev.severity === c.severity) continue;
+        db.prepare(
+          `INSERT INTO node_conditions (node_id, type, severity, reason, since) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(node_id, type) DO UPDATE SET severity = excluded.severity, reason = excluded.reason`,
+        ).run(nodeId, type, c.severity, c.reason, prev?.since ?? at);
+        this.store.events.append(
+          nodeId,
+          'condition-raised',
+          { type, severity: c.severity, reason: c.reason, ...(prev ? { was: prev.severity } : {}) },
+          at,
+        );
+        written += 1;
+      }
+      for (const h of held) {
+        if (now.has(h.type)) continue;
+        db.prepare('DELETE FROM node_conditions WHERE node_id = ? AND type = ?').run(nodeId, h.type);
+        this.store.events.append(nodeId, 'condition-cleared', { type: h.type, since: h.since }, at);
+        written += 1;
+      }
+      return written;
+    });
+  }
+
+  /** Check every node (staleness changes with time alone, without any message arriving). */
+  checkAll(): number {
+    let n = 0;
+    for (const node of this.store.nodes.list()) n += this.check(node.node_id);
+    return n;
+  }
+}

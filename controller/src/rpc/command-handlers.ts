@@ -1,0 +1,93 @@
+import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
+import type { CommandService } from '../commands/command-service.js';
+import { toEventView, toLogLineView } from '../commands/command-views.js';
+import { matchesSelector, parseSelector } from '../commands/selector.js';
+import type { Store } from '../store/store.js';
+import type { RpcCaller } from './rpc-server.js';
+
+type CommandMethod =
+  | 'commands.targets'
+  | 'commands.create'
+  | 'commands.show'
+  | 'commands.list'
+  | 'events.list'
+  | 'logs.get';
+
+/** Handlers of operator commands, events and logs. */
+export type CommandHandlers = {
+  [M in CommandMethod & RpcMethod]: (params: RpcParams<M>, caller: RpcCaller) => RpcResult<M>;
+};
+
+/** Labels a node carries for selectors: the inventory's defaults and its own, plus `role`. */
+export function inventoryLabels(inventory: {
+  defaults: { labels: Record<string, string> };
+  nodes: { hostname: string; role: string; labels?: Record<string, string> | undefined }[];
+}): Map<string, Record<string, string>> {
+  return new Map(
+    inventory.nodes.map((n) => [n.hostname, { role: n.role, ...inventory.defaults.labels, ...n.labels }]),
+  );
+}
+
+/** Build the handlers; `commands` owns every state change. */
+export function makeCommandHandlers(d: {
+  store: Store;
+  commands: CommandService;
+  labels(): Map<string, Record<string, string>>;
+}): CommandHandlers {
+  const nameOf = (nodeId: string | null) =>
+    nodeId === null ? null : (d.store.nodes.get(nodeId)?.hostname ?? nodeId);
+  return {
+    'commands.targets': ({ names, selector }) => {
+      if (names.length === 0 && selector === undefined) {
+        throw new UserError('bad-request', 'give at least one node name or a label selector (-l)');
+      }
+      const seen = new Set<string>();
+      const nodes: RpcResult<'commands.targets'>['nodes'] = [];
+      const add = (n: NonNullable<ReturnType<Store['nodes']['get']>>) => {
+        if (seen.has(n.node_id)) return;
+        seen.add(n.node_id);
+        nodes.push({
+          name: n.hostname ?? n.node_id,
+          nodeId: n.node_id,
+          online: n.online === 1,
+          phase: n.phase,
+        });
+      };
+      for (const name of names) {
+        const n = d.store.nodes.findByName(name);
+        if (!n || n.conflict_of !== null) throw new UserError('not-found', `no node named ${name}`);
+        add(n);
+      }
+      const unseen: string[] = [];
+      if (selector !== undefined) {
+        const reqs = parseSelector(selector);
+        for (const [hostname, labels] of d.labels()) {
+          if (!matchesSelector(reqs, labels)) continue;
+          const n = d.store.nodes.findByHostname(hostname);
+          if (n) add(n);
+          else unseen.push(hostname);
+        }
+      }
+      return { nodes, unseen };
+    },
+    'commands.create': (params, caller) => d.commands.create(params, caller.name),
+    'commands.show': ({ id }) => d.commands.get(id),
+    'commands.list': ({ name, limit }) => d.commands.list(name, limit ?? 100),
+    'events.list': ({ name, afterId, limit }) => {
+      let nodeId: string | undefined;
+      if (name !== undefined) {
+        const n = d.store.nodes.findByName(name);
+        if (!n) throw new UserError('not-found', `no node named ${name}`);
+        nodeId = n.node_id;
+      }
+      return d.store.events
+        .list({ ...(nodeId ? { nodeId } : {}), afterId: afterId ?? 0, limit: limit ?? 100 })
+        .map((e) => toEventView(e, nameOf(e.node_id)));
+    },
+    'logs.get': ({ name, afterId, limit }) => {
+      const n = d.store.nodes.findByName(name);
+      if (!n) throw new UserError('not-found', `no node named ${name}`);
+      return d.store.logs.list(n.node_id, afterId ?? 0, limit ?? 200).map(toLogLineView);
+    },
+  };
+}
