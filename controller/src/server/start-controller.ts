@@ -21,6 +21,7 @@ import { type Exec, exec as realExec } from '../host/exec.js';
 import { writeFileAtomic } from '../host/private-files.js';
 import { InventorySource } from '../inventory/inventory-source.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
+import { netbootCommandSeam } from '../netboot/command-seam.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
@@ -64,6 +65,11 @@ export interface ControllerOptions {
   disruption?: Disruption;
   /** Reset a netboot node's root for a reprovision (default: absent, such reprovisions are refused). */
   netbootReset?: NetbootReset;
+  /**
+   * netboot.yaml of a netboot server on this host: reprovisioning a netboot node resets its root
+   * (controller/src/netboot/). Ignored when `netbootReset` is given.
+   */
+  netbootConfigPath?: string;
   /** Seconds a command for an offline node waits before it expires (default 3600). */
   commandTtlSec?: number;
 }
@@ -252,6 +258,18 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
       audit: (e) => audit({ actor: 'controller', ...e }),
     });
+    const netbootReset =
+      opts.netbootReset ??
+      (opts.netbootConfigPath
+        ? await netbootCommandSeam({
+            configFile: opts.netbootConfigPath,
+            inventoryFile: opts.inventoryPath,
+            exec,
+            now: () => clock.now(),
+            onBackgroundError: (err) =>
+              logger.warn({ err }, 'netboot: removing an old root or copying a spare failed'),
+          })
+        : undefined);
     const commands = new CommandService({
       store,
       clock,
@@ -264,7 +282,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       audit,
       onOutcome: (_action, state) => metrics.observeCommand(state),
       ...(opts.disruption ? { disruption: opts.disruption } : {}),
-      ...(opts.netbootReset ? { netbootReset: opts.netbootReset } : {}),
+      ...(netbootReset ? { netbootReset } : {}),
       ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
     });
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.

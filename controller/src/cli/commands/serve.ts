@@ -28,6 +28,7 @@ interface ServeFlags {
   logLevel?: string;
   insecureListen?: boolean;
   tlsSan?: string[];
+  netbootConfig?: string;
 }
 
 /** A commander parser accepting `<scheme>://HOST:PORT` (port 0 = pick one). */
@@ -79,8 +80,13 @@ export function serveOptions(ctx: CliContext, flags: ServeFlags): Omit<ServeOpti
     ...(flags.publicHttpUrl ? { publicHttpUrl: flags.publicHttpUrl } : {}),
     ...(flags.insecureListen ? { insecureListen: true } : {}),
     ...(flags.tlsSan ? { tlsSans: flags.tlsSan } : {}),
+    ...netbootConfig(flags.netbootConfig ?? (env.OSBUILD_NETBOOT_CONFIG || undefined), abs),
     bootstrapDir: abs(pick(flags.bootstrapDir, 'OSBUILD_BOOTSTRAP_DIR', SERVE_DEFAULTS.bootstrapDir)),
   };
+}
+
+function netbootConfig(file: string | undefined, abs: (p: string) => string): { netbootConfigPath?: string } {
+  return file ? { netbootConfigPath: abs(file) } : {};
 }
 
 /** `osbuild serve`: run the controller until SIGINT/SIGTERM. */
@@ -115,6 +121,10 @@ export function serveCommand(ctx: CliContext): Command {
     .option(
       '--bootstrap-dir <dir>',
       `bootstrap repository (env OSBUILD_BOOTSTRAP_DIR, default ${SERVE_DEFAULTS.bootstrapDir})`,
+    )
+    .option(
+      '--netboot-config <file>',
+      'netboot.yaml of the netboot server on this host: reprovision of a netboot node resets its root (env OSBUILD_NETBOOT_CONFIG)',
     )
     .addOption(new Option('--log-level <level>', 'log level (env OSBUILD_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: ServeFlags) => {
