@@ -1,7 +1,7 @@
-// npm run bench: time from the first hello to every node provisioned, for fleets of in-process
-// agents against a real controller over TLS with credentials (embedded Aedes, SQLite, bootstrap
-// repo over HTTP, real bash): each agent enrols with the claim secret, then provisions.
-// Usage: npm run bench [-- 3 100 250]
+// Suite "provision": time from the first hello to every node provisioned, for fleets of in-process
+// agents against an in-process controller over TLS with credentials (embedded Aedes, SQLite,
+// bootstrap repo over HTTP, real bash): each agent enrols with the claim secret, then provisions
+// with the full plan (set-hostname, configure-network, setup.sh fetched with git, mark-provisioned).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createRpcClient } from '../src/rpc/client.js';
 import { startController } from '../src/server/start-controller.js';
 import { syntheticInventory, writeSyntheticHost } from '../src/sim/synthetic-host.js';
 import { connectMqtt } from '../src/transport/mqtt.js';
+import type { Row, SuiteResult } from './support/report.js';
 
 const SETUP = `#!/usr/bin/env bash
 set -euo pipefail
@@ -18,7 +19,7 @@ mkdir -p "$OSBUILD_HOST_ROOT/etc/osbuild"
 echo "$OSBUILD_ROLE" > "$OSBUILD_HOST_ROOT/etc/osbuild/bootstrapped"
 `;
 
-async function benchFleet(n: number): Promise<Record<string, number | string>> {
+async function benchFleet(n: number): Promise<Row> {
   const dir = await mkdtemp(join(tmpdir(), `osbuild-bench-${n}-`));
   const bootstrapDir = join(dir, 'bootstrap');
   await mkdir(bootstrapDir);
@@ -100,13 +101,16 @@ async function benchFleet(n: number): Promise<Record<string, number | string>> {
   };
 }
 
-const sizes = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((x) => x > 0);
-const results = [];
-for (const n of sizes.length > 0 ? sizes : [3, 100]) {
-  process.stderr.write(`provisioning ${n} in-process agents...\n`);
-  results.push(await benchFleet(n));
+/** Run the suite for each fleet size. */
+export async function provisionSuite(o: { nodes: number[] }): Promise<SuiteResult> {
+  const rows: Row[] = [];
+  for (const n of o.nodes) {
+    process.stderr.write(`provision ${n}: provisioning ${n} in-process agents...\n`);
+    rows.push(await benchFleet(n));
+  }
+  return {
+    suite: 'provision',
+    rows,
+    notes: ['agents and controller in one process (the older, end-to-end figure); enrolment included'],
+  };
 }
-console.table(results);
