@@ -2,6 +2,6 @@
 export { type HostPaths, hostPaths } from './host/paths.js';
 export { type IdentityDeps, readIdentity } from './identity/read-identity.js';
 export { type AgentHandle, type StartAgentOptions, startAgent } from './session/agent.js';
-export { AGENT_VERSION } from './version.js';
-export { realStatFs } from './telemetry/disks.js';
 export { TelemetryCollector } from './telemetry/collector.js';
+export { realStatFs } from './telemetry/disks.js';
+export { AGENT_VERSION } from './version.js';

@@ -53,15 +53,32 @@ const program = new Command('bench')
     '[suite-or-size...]',
     `suites to run (${SUITES.join(', ')}) and node counts, e.g. "provision 3 100"; default: a quick subset (telemetry 1000, storm 200, offline 100, provision 3)`,
   )
-  .addOption(new Option('--nodes <list>', 'node counts, comma-separated (e.g. 1000,5000)').argParser(list('node counts', 1, 10_000)))
-  .addOption(new Option('--interval <sec>', 'telemetry: seconds between samples per node').argParser(int('seconds', 1, 3600)).default(15))
-  .addOption(new Option('--window <n>', 'telemetry: measured window, in intervals').argParser(int('intervals', 1, 20)).default(3))
-  .option('--no-bare', 'telemetry: skip the bare-Aedes comparison')
   .addOption(
-    new Option('--keepalive <list>', 'offline: MQTT keepalive seconds of the agents').argParser(list('seconds', 1, 600)).default([10, 2]),
+    new Option('--nodes <list>', 'node counts, comma-separated (e.g. 1000,5000)').argParser(
+      list('node counts', 1, 10_000),
+    ),
   )
   .addOption(
-    new Option('--modes <list>', 'offline: how nodes go away: silent (cable pulled), crash (socket closed without DISCONNECT), clean (agent stop)')
+    new Option('--interval <sec>', 'telemetry: seconds between samples per node')
+      .argParser(int('seconds', 1, 3600))
+      .default(15),
+  )
+  .addOption(
+    new Option('--window <n>', 'telemetry: measured window, in intervals')
+      .argParser(int('intervals', 1, 20))
+      .default(3),
+  )
+  .option('--no-bare', 'telemetry: skip the bare-Aedes comparison')
+  .addOption(
+    new Option('--keepalive <list>', 'offline: MQTT keepalive seconds of the agents')
+      .argParser(list('seconds', 1, 600))
+      .default([10, 2]),
+  )
+  .addOption(
+    new Option(
+      '--modes <list>',
+      'offline: how nodes go away: silent (cable pulled), crash (socket closed without DISCONNECT), clean (agent stop)',
+    )
       .argParser((v: string) => {
         const xs = v.split(',');
         if (xs.some((x) => !['silent', 'crash', 'clean'].includes(x)))
@@ -70,8 +87,16 @@ const program = new Command('bench')
       })
       .default(['silent', 'crash', 'clean']),
   )
-  .addOption(new Option('--spread <sec>', 'storm: agents start evenly over this many seconds').argParser(int('seconds', 0, 600)).default(10))
-  .addOption(new Option('--shards <n>', 'storm: child processes running the agents').argParser(int('shards', 1, 16)).default(2))
+  .addOption(
+    new Option('--spread <sec>', 'storm: agents start evenly over this many seconds')
+      .argParser(int('seconds', 0, 600))
+      .default(10),
+  )
+  .addOption(
+    new Option('--shards <n>', 'storm: child processes running the agents')
+      .argParser(int('shards', 1, 16))
+      .default(2),
+  )
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .addHelpText(
     'after',
@@ -95,7 +120,13 @@ async function runSuite(suite: Suite, sizes: number[], f: Flags): Promise<SuiteR
   switch (suite) {
     case 'telemetry': {
       const { telemetrySuite } = await import('./telemetry.js');
-      return telemetrySuite({ nodes: sizes, intervalSec: f.interval, windowIntervals: f.window, keepaliveSec: 10, bare: f.bare });
+      return telemetrySuite({
+        nodes: sizes,
+        intervalSec: f.interval,
+        windowIntervals: f.window,
+        keepaliveSec: 10,
+        bare: f.bare,
+      });
     }
     case 'storm': {
       const { stormSuite } = await import('./storm.js');
@@ -157,7 +188,9 @@ async function main(argv: string[]): Promise<number> {
   if (f.output === 'json') {
     process.stdout.write(`${JSON.stringify({ machine, loadAvgAfter: after.loadAvg, results }, null, 2)}\n`);
   } else {
-    process.stdout.write(`\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.ramGiB} GiB, Node ${machine.node}; load average ${machine.loadAvg} before, ${after.loadAvg} after\n`);
+    process.stdout.write(
+      `\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.ramGiB} GiB, Node ${machine.node}; load average ${machine.loadAvg} before, ${after.loadAvg} after\n`,
+    );
   }
   return failed ? EXIT.internal : EXIT.ok;
 }

@@ -6,8 +6,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Aedes } from 'aedes';
 import { pino } from 'pino';
 import { systemClock } from '../src/host/clock.js';
-import { startController } from '../src/server/start-controller.js';
 import { startMqttListener } from '../src/server/listeners.js';
+import { startController } from '../src/server/start-controller.js';
 import { type ChildRequest, serveParent } from './support/child.js';
 import type { ControllerUsage } from './support/usage.js';
 

@@ -26,7 +26,8 @@ async function waitOnline(read: () => Map<string, boolean>, ids: string[], timeo
     const online = read();
     const up = ids.filter((id) => online.get(id)).length;
     if (up === ids.length) return;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`only ${up}/${ids.length} nodes online after ${timeoutMs} ms`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`only ${up}/${ids.length} nodes online after ${timeoutMs} ms`);
     await sleep(200);
   }
 }
@@ -54,7 +55,13 @@ export async function offlineSuite(o: OfflineOptions): Promise<SuiteResult> {
         for (const mode of o.modes) {
           const agents = forkChild('offline-agents-child.ts', `agents ka=${k}`);
           try {
-            await agents.call({ type: 'start', url: mqttUrl, caFile: join(ws.dataDir, 'tls', 'ca.pem'), nodes: seeded, keepaliveSec: k });
+            await agents.call({
+              type: 'start',
+              url: mqttUrl,
+              caFile: join(ws.dataDir, 'tls', 'ca.pem'),
+              nodes: seeded,
+              keepaliveSec: k,
+            });
             await waitOnline(() => db.online(), ids, 120_000);
             // Let the nodes' keepalive timers drift apart, as on a live fleet, before the cut.
             await sleep(Math.min(k, 5) * 1000);

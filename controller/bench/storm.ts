@@ -66,7 +66,9 @@ async function stormOnce(n: number, o: StormOptions): Promise<Row> {
       peakRss = Math.max(peakRss, u.rssBytes);
       if ((counts.provisioned ?? 0) >= n || (counts.failed ?? 0) > 0) break;
       if (Date.now() - lastPrint > 5_000) {
-        process.stderr.write(`  ${JSON.stringify(counts)} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+        process.stderr.write(
+          `  ${JSON.stringify(counts)} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+        );
         lastPrint = Date.now();
       }
       if (Date.now() - t0 > TIMEOUT_MS) break;
@@ -74,7 +76,9 @@ async function stormOnce(n: number, o: StormOptions): Promise<Row> {
     const u1 = await sut.call<ControllerUsage>({ type: 'usage' });
     const starts = await Promise.all(started);
     const startOf = new Map<string, number>();
-    for (const s of starts) s.nodeIds.forEach((id, i) => startOf.set(id, s.startedAt[i] as number));
+    for (const s of starts) {
+      for (const [i, id] of s.nodeIds.entries()) startOf.set(id, s.startedAt[i] as number);
+    }
     const firstStart = Math.min(...startOf.values());
     const events = db.events(['discovered', 'credential-issued', 'step-dispatched', 'phase']);
     const provisionedAt = new Map<string, number>();
@@ -85,7 +89,8 @@ async function stormOnce(n: number, o: StormOptions): Promise<Row> {
       const d = JSON.parse(e.data) as { index?: number; to?: string };
       if (e.type === 'discovered' && !claimAt.has(e.nodeId)) claimAt.set(e.nodeId, e.atMs);
       if (e.type === 'credential-issued' && !credentialAt.has(e.nodeId)) credentialAt.set(e.nodeId, e.atMs);
-      if (e.type === 'step-dispatched' && d.index === 0 && !firstStepAt.has(e.nodeId)) firstStepAt.set(e.nodeId, e.atMs);
+      if (e.type === 'step-dispatched' && d.index === 0 && !firstStepAt.has(e.nodeId))
+        firstStepAt.set(e.nodeId, e.atMs);
       if (e.type === 'phase' && d.to === 'provisioned') provisionedAt.set(e.nodeId, e.atMs);
     }
     db.close();
@@ -103,7 +108,9 @@ async function stormOnce(n: number, o: StormOptions): Promise<Row> {
       shards: k,
       provisioned: counts.provisioned ?? 0,
       failed: counts.failed ?? 0,
-      'all provisioned after (s)': done ? round((lastProvisioned - firstStart) / 1000, 1) : `not within ${TIMEOUT_MS / 60_000} min`,
+      'all provisioned after (s)': done
+        ? round((lastProvisioned - firstStart) / 1000, 1)
+        : `not within ${TIMEOUT_MS / 60_000} min`,
       'start→claim seen p50/p99 (s)': p(since(claimAt, startOf)),
       'claim→credential p50/p99 (s)': p(since(credentialAt, claimAt)),
       'start→first step p50/p99 (s)': p(since(firstStepAt, startOf)),

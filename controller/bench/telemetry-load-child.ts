@@ -33,7 +33,9 @@ async function connectAll(req: ChildRequest) {
         });
         clients.push({ node, client });
         if (clients.length % 500 === 0)
-          progress(`${clients.length}/${nodes.length} connected (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+          progress(
+            `${clients.length}/${nodes.length} connected (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+          );
       } catch (err) {
         failed++;
         firstError ??= (err as Error).message;

@@ -46,15 +46,22 @@ async function runOne(
     const ca = await readFile(join(dataDir, 'tls', 'ca.pem'), 'utf8');
     const idle = await sut.call<ControllerUsage>({ type: 'usage' });
     process.stderr.write(`  ${mode}: connecting ${n} nodes over TLS...\n`);
-    const conn = await load.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>(
-      { type: 'connect', url: mqttUrl, ca, nodes: seeded, keepaliveSec: o.keepaliveSec },
-      1_800_000,
-    );
+    const conn = await load.call<{
+      connected: number;
+      failed: number;
+      firstError: string | null;
+      seconds: number;
+    }>({ type: 'connect', url: mqttUrl, ca, nodes: seeded, keepaliveSec: o.keepaliveSec }, 1_800_000);
     if (conn.failed > 0)
       process.stderr.write(`  ${mode}: ${conn.failed} nodes failed to connect, e.g. ${conn.firstError}\n`);
-    const { sampleBytes } = await load.call<{ sampleBytes: number }>({ type: 'run', intervalSec: o.intervalSec });
+    const { sampleBytes } = await load.call<{ sampleBytes: number }>({
+      type: 'run',
+      intervalSec: o.intervalSec,
+    });
     // Warm-up: one full interval so every node has published once and greetings are settled.
-    process.stderr.write(`  ${mode}: ${conn.connected} connected in ${conn.seconds.toFixed(1)} s; warm-up ${o.intervalSec + 5} s\n`);
+    process.stderr.write(
+      `  ${mode}: ${conn.connected} connected in ${conn.seconds.toFixed(1)} s; warm-up ${o.intervalSec + 5} s\n`,
+    );
     await sleep((o.intervalSec + 5) * 1000);
     const db = mode === 'controller' ? openDbReader(join(dataDir, 'osbuild.db')) : null;
     const u0 = await sut.call<ControllerUsage>({ type: 'usage', resetLoopDelay: true });

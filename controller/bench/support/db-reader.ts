@@ -17,11 +17,13 @@ export function openDbReader(file: string): DbReader {
   db.pragma('busy_timeout = 5000');
   return {
     telemetry: () =>
-      (db.prepare('SELECT node_id, at, received_at FROM telemetry').all() as {
-        node_id: string;
-        at: string;
-        received_at: string;
-      }[]).map((r) => ({ nodeId: r.node_id, atMs: Date.parse(r.at), receivedMs: Date.parse(r.received_at) })),
+      (
+        db.prepare('SELECT node_id, at, received_at FROM telemetry').all() as {
+          node_id: string;
+          at: string;
+          received_at: string;
+        }[]
+      ).map((r) => ({ nodeId: r.node_id, atMs: Date.parse(r.at), receivedMs: Date.parse(r.received_at) })),
     online: () =>
       new Map(
         (db.prepare('SELECT node_id, online FROM nodes').all() as { node_id: string; online: number }[]).map(
@@ -30,14 +32,21 @@ export function openDbReader(file: string): DbReader {
       ),
     phaseCounts: () =>
       Object.fromEntries(
-        (db.prepare('SELECT phase, COUNT(*) AS n FROM nodes GROUP BY phase').all() as { phase: string; n: number }[]).map(
-          (r) => [r.phase, r.n],
-        ),
+        (
+          db.prepare('SELECT phase, COUNT(*) AS n FROM nodes GROUP BY phase').all() as {
+            phase: string;
+            n: number;
+          }[]
+        ).map((r) => [r.phase, r.n]),
       ),
     events: (types) =>
-      (db
-        .prepare(`SELECT node_id, type, at, data FROM events WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY id`)
-        .all(...types) as { node_id: string; type: string; at: string; data: string }[]).map((r) => ({
+      (
+        db
+          .prepare(
+            `SELECT node_id, type, at, data FROM events WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY id`,
+          )
+          .all(...types) as { node_id: string; type: string; at: string; data: string }[]
+      ).map((r) => ({
         nodeId: r.node_id,
         type: r.type,
         atMs: Date.parse(r.at),

@@ -33,7 +33,12 @@ export async function connectNode(
     connectTimeout: 120_000,
     ca,
     rejectUnauthorized: true,
-    will: { topic: topics.node(n.nodeId, 'status'), payload: Buffer.from(status(false)), qos: 1, retain: true },
+    will: {
+      topic: topics.node(n.nodeId, 'status'),
+      payload: Buffer.from(status(false)),
+      qos: 1,
+      retain: true,
+    },
   });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());

@@ -42,7 +42,11 @@ echo "$OSBUILD_ROLE" > "$OSBUILD_HOST_ROOT/etc/osbuild/bootstrapped"
  * planner makes for an inventory entry with an address: set-hostname, configure-network,
  * mark-provisioned (no bootstrap script, so no git fetch and no bash per node).
  */
-export async function makeWorkspace(name: string, n: number, opts: { scripts: boolean }): Promise<BenchWorkspace> {
+export async function makeWorkspace(
+  name: string,
+  n: number,
+  opts: { scripts: boolean },
+): Promise<BenchWorkspace> {
   const dir = await mkdtemp(join(tmpdir(), `osbuild-bench-${name}-`));
   const bootstrapDir = join(dir, 'bootstrap');
   await mkdir(bootstrapDir);
@@ -50,7 +54,13 @@ export async function makeWorkspace(name: string, n: number, opts: { scripts: bo
   const inventoryPath = join(dir, 'nodes.yaml');
   const bootstrap = opts.scripts ? '' : 'bootstrap:\n  scripts: []\n';
   await writeFile(inventoryPath, `${syntheticInventory(n)}${bootstrap}`);
-  return { dir, dataDir: join(dir, 'data'), inventoryPath, bootstrapDir, logFile: join(dir, 'controller.log') };
+  return {
+    dir,
+    dataDir: join(dir, 'data'),
+    inventoryPath,
+    bootstrapDir,
+    logFile: join(dir, 'controller.log'),
+  };
 }
 
 /** Identity and hello board `i` of fleet 0 would send (what the agent reads from a synthetic root). */
@@ -127,5 +137,11 @@ export async function seedEnrolledNodes(dataDir: string, n: number): Promise<See
   } finally {
     store.close();
   }
-  return nodes.map(({ index, nodeId, hostname, bootId, password }) => ({ index, nodeId, hostname, bootId, password }));
+  return nodes.map(({ index, nodeId, hostname, bootId, password }) => ({
+    index,
+    nodeId,
+    hostname,
+    bootId,
+    password,
+  }));
 }
