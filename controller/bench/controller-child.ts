@@ -17,7 +17,7 @@ eld.enable();
 // Bare mode only: publish -> broker 'publish' event lag of telemetry samples (ms), by sample time.
 const bareLags: { at: number; lagMs: number }[] = [];
 
-async function start(req: ChildRequest): Promise<{ mqttUrl: string }> {
+async function start(req: ChildRequest): Promise<{ mqttUrl: string; httpUrl: string | null }> {
   const logFile = String(req.logFile);
   const logger = pino({ level: 'warn' }, pino.destination({ dest: logFile, sync: false }));
   if (req.mode === 'bare') {
@@ -47,7 +47,7 @@ async function start(req: ChildRequest): Promise<{ mqttUrl: string }> {
       await new Promise<void>((r) => broker.close(() => r()));
       await listener.close();
     };
-    return { mqttUrl: listener.url };
+    return { mqttUrl: listener.url, httpUrl: null };
   }
   const controller = await startController({
     inventoryPath: String(req.inventoryPath),
@@ -58,7 +58,7 @@ async function start(req: ChildRequest): Promise<{ mqttUrl: string }> {
     logger,
   });
   stopFn = () => controller.stop();
-  return { mqttUrl: controller.mqttUrl };
+  return { mqttUrl: controller.mqttUrl, httpUrl: controller.httpUrl };
 }
 
 function usage(req: ChildRequest): ControllerUsage {

@@ -35,7 +35,7 @@ async function runOne(
   const sut = forkChild('controller-child.ts', mode);
   const load = forkChild('telemetry-load-child.ts', `load ${n}`);
   try {
-    const { mqttUrl } = await sut.call<{ mqttUrl: string }>({
+    const { mqttUrl, httpUrl } = await sut.call<{ mqttUrl: string; httpUrl: string | null }>({
       type: 'start',
       mode,
       dataDir,
@@ -69,11 +69,27 @@ async function runOne(
     const windowMs = o.windowIntervals * o.intervalSec * 1000;
     process.stderr.write(`  ${mode}: measuring ${windowMs / 1000} s\n`);
     const lags = new Map<string, number>();
+    // Prometheus' default: a scrape every 15 s, part of the controller's load.
+    const scrapes: number[] = [];
+    let scrapeBytes = 0;
+    const scrape = async () => {
+      if (!httpUrl) return;
+      const s0 = performance.now();
+      const res = await fetch(`${httpUrl}/metrics`);
+      scrapeBytes = (await res.text()).length;
+      if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
+      scrapes.push(performance.now() - s0);
+    };
+    let nextScrape = t0;
     const poll = () => {
       for (const r of db?.telemetry() ?? [])
         if (r.atMs >= t0 && r.atMs < t0 + windowMs) lags.set(`${r.nodeId}@${r.atMs}`, r.receivedMs - r.atMs);
     };
     while (Date.now() < t0 + windowMs) {
+      if (Date.now() >= nextScrape) {
+        nextScrape += 15_000;
+        await scrape();
+      }
       await sleep(2_000);
       poll();
     }
@@ -110,6 +126,8 @@ async function runOne(
       'loop delay p99 (ms)': round(u1.loopDelayMs.p99),
       'loop delay max (ms)': round(u1.loopDelayMs.max),
       'drops (closes)': counts.closes,
+      'scrape max (ms)': scrapes.length ? round(Math.max(...scrapes)) : null,
+      'scrape (KiB)': httpUrl ? round(scrapeBytes / 1024) : null,
     };
   } finally {
     await load.stop();
@@ -151,6 +169,7 @@ export async function telemetrySuite(o: TelemetryOptions): Promise<SuiteResult> 
       `interval ${o.intervalSec} s (agent schedule: interval boundary + random delay up to min(5 s, interval/2)), keepalive ${o.keepaliveSec} s, QoS 0, TLS, one connection and credential per node`,
       'controller latency: sample `at` (stamped by the load generator just before publish) -> `received_at` the controller stores with the sample (taken by the message router as it handles the message, before the schema parse and the SQLite write)',
       "bare latency: sample `at` -> Aedes 'publish' event in the broker process; bare Aedes accepts every login (no authentication cost), same TLS listener and certificate",
+      'controller only: /metrics scraped every 15 s during the window (as Prometheus does by default); scrape time as seen by the client',
       'CPU and RSS are those of the broker/controller process only (the load generator is another process); CPU over the window, RSS at its end',
     ],
   };
