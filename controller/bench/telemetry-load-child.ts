@@ -12,7 +12,10 @@ import { collectTemplate, nextSample } from './support/sample-template.js';
 const clients: { node: NodeLogin; client: MqttClient }[] = [];
 const publishedAt: number[] = [];
 const timers = new Set<NodeJS.Timeout>();
-let closes = 0;
+// When and why connections ended (reconnect is off, so a closed node stays silent): mqtt.js
+// reports its own keepalive timeout as an error; a close without one was the broker's doing.
+const closeTimes: number[] = [];
+const closeReasons = new Map<string, number>();
 let publishErrors = 0;
 let running = false;
 
@@ -28,8 +31,13 @@ async function connectAll(req: ChildRequest) {
       const node = nodes[nextIndex++] as NodeLogin;
       try {
         const client = await connectNode(String(req.url), String(req.ca), node, Number(req.keepaliveSec));
+        let reason = 'closed by the broker or the network';
+        client.on('error', (err) => {
+          reason = err.message;
+        });
         client.on('close', () => {
-          closes++;
+          closeTimes.push(Date.now());
+          closeReasons.set(reason, (closeReasons.get(reason) ?? 0) + 1);
         });
         clients.push({ node, client });
         if (clients.length % 500 === 0)
@@ -62,11 +70,14 @@ async function run(req: ChildRequest) {
       const timer = setTimeout(
         () => {
           timers.delete(timer);
-          const payload = nextSample(template, node.bootId, seq++, started);
-          publishedAt.push(Date.now());
-          client.publish(topic, payload, { qos: 0 }, (err) => {
-            if (err) publishErrors++;
-          });
+          // Like the agent: telemetry only while connected (a lost sample is replaced by the next).
+          if (client.connected) {
+            const payload = nextSample(template, node.bootId, seq++, started);
+            publishedAt.push(Date.now());
+            client.publish(topic, payload, { qos: 0 }, (err) => {
+              if (err) publishErrors++;
+            });
+          }
           schedule();
         },
         boundary - now + Math.random() * maxDelay,
@@ -88,7 +99,9 @@ serveParent(
       return {
         published: publishedAt.filter((t) => t >= from && t < to).length,
         publishErrors,
-        closes,
+        closesBefore: closeTimes.filter((t) => t < from).length,
+        closesDuring: closeTimes.filter((t) => t >= from && t < to).length,
+        closeReasons: Object.fromEntries(closeReasons),
       };
     },
   },

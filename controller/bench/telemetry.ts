@@ -98,11 +98,19 @@ async function runOne(
     await sleep(2_000);
     poll();
     db?.close();
-    const counts = await load.call<{ published: number; publishErrors: number; closes: number }>({
+    const counts = await load.call<{
+      published: number;
+      publishErrors: number;
+      closesBefore: number;
+      closesDuring: number;
+      closeReasons: Record<string, number>;
+    }>({
       type: 'counts',
       fromMs: t0,
       toMs: t1,
     });
+    if (counts.closesBefore + counts.closesDuring > 0)
+      process.stderr.write(`  ${mode}: connections closed: ${JSON.stringify(counts.closeReasons)}\n`);
     const latencies =
       mode === 'controller'
         ? [...lags.values()]
@@ -125,7 +133,8 @@ async function runOne(
       'latency max (ms)': lat.max,
       'loop delay p99 (ms)': round(u1.loopDelayMs.p99),
       'loop delay max (ms)': round(u1.loopDelayMs.max),
-      'drops (closes)': counts.closes,
+      'closed before window': counts.closesBefore,
+      'closed in window': counts.closesDuring,
       'scrape max (ms)': scrapes.length ? round(Math.max(...scrapes)) : null,
       'scrape (KiB)': httpUrl ? round(scrapeBytes / 1024) : null,
     };
