@@ -53,7 +53,8 @@ async function cut(req: ChildRequest) {
   const cutAt = Date.now();
   if (req.mode === 'silent') relay?.silence();
   else if (req.mode === 'crash') relay?.closeUpstream();
-  else await Promise.all(agents.map((a) => a.stop()));
+  // Not awaited: the parent polls the store while the agents say goodbye.
+  else void Promise.allSettled(agents.map((a) => a.stop()));
   return { cutAt };
 }
 
