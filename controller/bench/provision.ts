@@ -57,48 +57,58 @@ async function benchFleet(n: number): Promise<Row> {
   });
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
-  const agents: AgentHandle[] = await Promise.all(
-    roots.map((hostRoot) =>
-      startAgent({
-        controllerUrl: controller.mqttUrl,
-        hostRoot,
-        logger: silent,
-        claimSecret,
-        tls: { caFile: join(dataDir, 'tls', 'ca.pem') },
-      }),
-    ),
-  );
-  let provisioned = 0;
-  let lastPrint = 0;
-  for (;;) {
-    const nodes = await rpc.call('nodes.list', {});
-    provisioned = nodes.filter((x) => x.phase === 'provisioned').length;
-    const failed = nodes.filter((x) => x.phase === 'failed');
-    if (failed.length > 0)
-      throw new Error(`${failed.length} nodes failed, e.g. ${failed[0]?.name}: ${failed[0]?.reason}`);
-    const elapsed = performance.now() - started;
-    if (provisioned === n) break;
-    if (elapsed - lastPrint > 5_000) {
-      process.stderr.write(
-        `  ${n} nodes: ${provisioned} provisioned after ${(elapsed / 1000).toFixed(1)} s\n`,
-      );
-      lastPrint = elapsed;
-    }
-    if (elapsed > 600_000) throw new Error(`only ${provisioned}/${n} provisioned after 10 min`);
-    await new Promise((r) => setTimeout(r, 50));
+  const agents: AgentHandle[] = [];
+  try {
+    return await measure();
+  } finally {
+    await Promise.allSettled(agents.map((a) => a.stop()));
+    await rpc.close();
+    await controller.stop();
+    await rm(dir, { recursive: true, force: true });
   }
-  const totalMs = performance.now() - started;
-  const rssAfter = process.memoryUsage().rss;
-  await Promise.all(agents.map((a) => a.stop()));
-  await rpc.close();
-  await controller.stop();
-  await rm(dir, { recursive: true, force: true });
-  return {
-    nodes: n,
-    'hello→all provisioned (s)': Number((totalMs / 1000).toFixed(2)),
-    'per node (ms)': Number((totalMs / n).toFixed(1)),
-    'process RSS growth (MiB)': Number(((rssAfter - rssBefore) / 2 ** 20).toFixed(1)),
-  };
+
+  async function measure(): Promise<Row> {
+    agents.push(
+      ...(await Promise.all(
+        roots.map((hostRoot) =>
+          startAgent({
+            controllerUrl: controller.mqttUrl,
+            hostRoot,
+            logger: silent,
+            claimSecret,
+            tls: { caFile: join(dataDir, 'tls', 'ca.pem') },
+          }),
+        ),
+      )),
+    );
+    let provisioned = 0;
+    let lastPrint = 0;
+    for (;;) {
+      const nodes = await rpc.call('nodes.list', {});
+      provisioned = nodes.filter((x) => x.phase === 'provisioned').length;
+      const failed = nodes.filter((x) => x.phase === 'failed');
+      if (failed.length > 0)
+        throw new Error(`${failed.length} nodes failed, e.g. ${failed[0]?.name}: ${failed[0]?.reason}`);
+      const elapsed = performance.now() - started;
+      if (provisioned === n) break;
+      if (elapsed - lastPrint > 5_000) {
+        process.stderr.write(
+          `  ${n} nodes: ${provisioned} provisioned after ${(elapsed / 1000).toFixed(1)} s\n`,
+        );
+        lastPrint = elapsed;
+      }
+      if (elapsed > 600_000) throw new Error(`only ${provisioned}/${n} provisioned after 10 min`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const totalMs = performance.now() - started;
+    const rssAfter = process.memoryUsage().rss;
+    return {
+      nodes: n,
+      'hello→all provisioned (s)': Number((totalMs / 1000).toFixed(2)),
+      'per node (ms)': Number((totalMs / n).toFixed(1)),
+      'process RSS growth (MiB)': Number(((rssAfter - rssBefore) / 2 ** 20).toFixed(1)),
+    };
+  }
 }
 
 /** Run the suite for each fleet size. */
@@ -106,7 +116,8 @@ export async function provisionSuite(o: { nodes: number[] }): Promise<SuiteResul
   const rows: Row[] = [];
   for (const n of o.nodes) {
     process.stderr.write(`provision ${n}: provisioning ${n} in-process agents...\n`);
-    rows.push(await benchFleet(n));
+    // A size that fails is reported as a row; the sizes after it still run.
+    rows.push(await benchFleet(n).catch((err: Error) => ({ nodes: n, error: err.message })));
   }
   return {
     suite: 'provision',
