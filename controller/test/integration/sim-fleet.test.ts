@@ -74,7 +74,11 @@ describe('osbuild sim', () => {
     });
     cleanup.push(() => fleet.stop());
     expect(fleet.hostnames).toEqual(['sim5-0005', 'sim5-0006', 'sim5-0007']);
-    expect(fleet.agents.map((a) => a.nodeId)).toEqual(['pi-2000000500000005', 'pi-2000000500000006', 'pi-2000000500000007']);
+    expect(fleet.agents.map((a) => a.nodeId)).toEqual([
+      'pi-2000000500000005',
+      'pi-2000000500000006',
+      'pi-2000000500000007',
+    ]);
     const [a, b, c] = fleet.startedAt as [number, number, number];
     // Evenly over 600 ms: one start every 200 ms (timers may fire late, never early).
     expect(b - a).toBeGreaterThanOrEqual(150);
@@ -89,7 +93,7 @@ describe('osbuild sim', () => {
     );
   }, 90_000);
 
-  it('refuses a board range beyond the simulator\'s identities', async () => {
+  it("refuses a board range beyond the simulator's identities", async () => {
     await expect(
       startFleet({ controllerUrl: 'mqtt://127.0.0.1:1', nodes: 2, from: 9_999, claimSecret: 'x' }),
     ).rejects.toThrow('boards 9999 to 10000 are outside 0 to 9999');
