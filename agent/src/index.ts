@@ -4,4 +4,6 @@ export { type IdentityDeps, readIdentity } from './identity/read-identity.js';
 export { type AgentHandle, type StartAgentOptions, startAgent } from './session/agent.js';
 export { executors } from './steps/executors.js';
 export type { Executor, ExecutorTable, StepContext, StepOutcome } from './steps/types.js';
+export { TelemetryCollector } from './telemetry/collector.js';
+export { realStatFs } from './telemetry/disks.js';
 export { AGENT_VERSION } from './version.js';

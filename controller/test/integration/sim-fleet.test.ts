@@ -54,6 +54,51 @@ describe('osbuild sim', () => {
     });
   }, 90_000);
 
+  it('starts a range of boards one by one over the spread (shards of a boot storm)', async () => {
+    const inv = await runCli(['sim', 'inventory', '--nodes', '8', '--seed', '5']);
+    const ws = await makeWorkspace(inv.stdout);
+    cleanup.push(() => rm(ws.dir, { recursive: true, force: true }));
+    const controller = await startTestController(ws);
+    cleanup.push(() => controller.stop());
+    const secrets = await controllerSecrets(ws.dataDir);
+
+    const fleet = await startFleet({
+      controllerUrl: controller.mqttUrl,
+      nodes: 3,
+      from: 5,
+      seed: 5,
+      spreadMs: 600,
+      claimSecret: secrets.claimSecret,
+      caFile: secrets.caFile,
+      workDir: ws.dir,
+    });
+    cleanup.push(() => fleet.stop());
+    expect(fleet.hostnames).toEqual(['sim5-0005', 'sim5-0006', 'sim5-0007']);
+    expect(fleet.agents.map((a) => a.nodeId)).toEqual([
+      'pi-2000000500000005',
+      'pi-2000000500000006',
+      'pi-2000000500000007',
+    ]);
+    const [a, b, c] = fleet.startedAt as [number, number, number];
+    // Evenly over 600 ms: one start every 200 ms (timers may fire late, never early).
+    expect(b - a).toBeGreaterThanOrEqual(150);
+    expect(c - b).toBeGreaterThanOrEqual(150);
+
+    const rpc: RpcClient = await operator(controller);
+    cleanup.push(() => rpc.close());
+    await waitFor(
+      'the 3 boards provisioned',
+      async () => fleetProgress(fleet.hostnames, await rpc.call('nodes.list', {})).provisioned === 3,
+      60_000,
+    );
+  }, 90_000);
+
+  it("refuses a board range beyond the simulator's identities", async () => {
+    await expect(
+      startFleet({ controllerUrl: 'mqtt://127.0.0.1:1', nodes: 2, from: 9_999, claimSecret: 'x' }),
+    ).rejects.toThrow('boards 9999 to 10000 are outside 0 to 9999');
+  });
+
   it('`sim run` runs the fleet until the shutdown signal and reports progress on stderr', async () => {
     const inv = await runCli(['sim', 'inventory', '--nodes', '2', '--seed', '4']);
     const ws = await makeWorkspace(inv.stdout);
