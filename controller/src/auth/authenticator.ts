@@ -31,8 +31,12 @@ const equal = (a: string, b: string) => {
  * credential (username = nodeId), boards being enrolled by a claim secret, operators and monitors
  * by user name. No anonymous client gets in [MQTT-3.1.4-2 permits refusing any CONNECT].
  */
-export function makeAuthenticator(store: Store, controllerSecret: string, now: () => Date): Authenticate {
-  const cache = new VerifiedSecrets();
+export function makeAuthenticator(
+  store: Store,
+  controllerSecret: string,
+  now: () => Date,
+  cache: VerifiedSecrets = new VerifiedSecrets(),
+): Authenticate {
   const refuse = (code: Refusal['code'], why: string) => ({ ok: false as const, code, why });
   return async (clientId, username, password) => {
     if (username === undefined || password === undefined || password === '') {

@@ -1,14 +1,22 @@
 import { PROTOCOL_VERSION, type Welcome } from '@osbuild/shared';
 import type { Store } from '../store/store.js';
-import { hashSecret, newSecret } from './secrets.js';
+import { hashSecret, newSecret, type VerifiedSecrets } from './secrets.js';
 
 /**
  * Mint a node's own MQTT credential: random and high entropy, returned once (for the welcome
  * message) and stored only as a scrypt hash. Any earlier credential of the node stops working.
+ * `verified` (the authenticator's cache) learns it, so the node's first login costs no scrypt.
  */
-export function issueNodeCredential(store: Store, nodeId: string, now: string): Welcome {
+export function issueNodeCredential(
+  store: Store,
+  nodeId: string,
+  now: string,
+  verified?: VerifiedSecrets,
+): Welcome {
   const password = newSecret();
-  store.nodes.setCredential(nodeId, hashSecret(password), now);
+  const hash = hashSecret(password);
+  store.nodes.setCredential(nodeId, hash, now);
+  verified?.remember(password, hash);
   store.events.append(nodeId, 'credential-issued', {}, now);
   return { v: PROTOCOL_VERSION, at: now, outcome: 'credential', credential: { username: nodeId, password } };
 }

@@ -49,17 +49,37 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 /**
  * Remembers secrets already verified against a stored hash, so a fleet reconnecting after a
  * controller restart pays scrypt once per node, not on every reconnect. Keyed by the stored hash:
- * rotating or revoking a credential changes it and so invalidates the entry.
+ * rotating or revoking a credential changes it and so invalidates the entry. Concurrent checks of
+ * the same secret share one scrypt run: a rack powered on at once presents one claim secret
+ * hundreds of times before the first check has finished.
  */
 export class VerifiedSecrets {
   private readonly seen = new Map<string, Buffer>();
+  private readonly inflight = new Map<string, Promise<boolean>>();
+
+  /** `check` is the slow comparison (scrypt); injectable so tests can count its runs. */
+  constructor(private readonly check: (secret: string, stored: string) => Promise<boolean> = verifySecret) {}
 
   async verify(secret: string, stored: string): Promise<boolean> {
     const digest = createHash('sha256').update(secret).digest();
     const known = this.seen.get(stored);
     if (known) return timingSafeEqual(known, digest);
-    const ok = await verifySecret(secret, stored);
+    const key = `${stored}\0${digest.toString('hex')}`;
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.check(secret, stored).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    const ok = await pending;
     if (ok) this.seen.set(stored, digest);
     return ok;
+  }
+
+  /**
+   * Record a secret the controller has just hashed itself (a node credential it issued), so the
+   * node's first login does not pay scrypt a second time.
+   */
+  remember(secret: string, stored: string): void {
+    this.seen.set(stored, createHash('sha256').update(secret).digest());
   }
 }

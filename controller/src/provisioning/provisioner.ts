@@ -10,6 +10,7 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import { issueNodeCredential } from '../auth/credentials.js';
+import type { VerifiedSecrets } from '../auth/secrets.js';
 import type { Clock } from '../host/clock.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { StepRow } from '../store/run-store.js';
@@ -45,6 +46,8 @@ export interface ProvisionerDeps {
   newRunId(): string;
   /** Told when a step attempt ends (metrics); `kind` is the step kind, never a script name. */
   onStepFinished?(kind: string, outcome: string, seconds: number): void;
+  /** The authenticator's cache of verified secrets: an issued credential is entered at once. */
+  verifiedSecrets?: VerifiedSecrets;
 }
 
 /**
@@ -364,7 +367,7 @@ export class Provisioner implements Lifecycle {
   }
 
   issueCredential(nodeId: string, now: string): Welcome {
-    const welcome = issueNodeCredential(this.d.store, nodeId, now);
+    const welcome = issueNodeCredential(this.d.store, nodeId, now, this.d.verifiedSecrets);
     this.d.audit({ action: 'credential.issued', target: nodeId, result: 'ok' });
     return welcome;
   }

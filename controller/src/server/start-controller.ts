@@ -8,6 +8,7 @@ import { auditLogPath, openAuditLog } from '../audit/audit-log.js';
 import { makeAuthenticator } from '../auth/authenticator.js';
 import { ensureBootstrapSecrets } from '../auth/bootstrap-secrets.js';
 import { isLoopback, RateLimiter } from '../auth/rate-limiter.js';
+import { VerifiedSecrets } from '../auth/secrets.js';
 import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
 import { startHttpServer } from '../bootstrap/http-server.js';
 import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
@@ -134,8 +135,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     const hellosByAddress = limiter(limits.hellosPerAddress);
     const hellosByClaim = limiter(limits.hellosPerClaim);
     const claims = limiter({ burst: 3, perSecond: 0.5 });
+    // One cache for the authenticator and credential issuance (auth/secrets.ts).
+    const verifiedSecrets = new VerifiedSecrets();
     const broker = await startEmbeddedBroker({
-      authenticate: makeAuthenticator(store, controllerSecret, () => clock.now()),
+      authenticate: makeAuthenticator(store, controllerSecret, () => clock.now(), verifiedSecrets),
       logger,
       events: {
         admit: (address) => isLoopback(address) || connections.take(address ?? 'unknown'),
@@ -245,6 +248,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
 
     const provisioner = new Provisioner({
       store,
+      verifiedSecrets,
       clock,
       logger,
       inventory: () => inventory.current(),
