@@ -7,15 +7,15 @@ export interface MountEntry {
 
 /** Parse /proc/mounts (octal escapes such as `\040` in paths decoded). */
 export function parseMounts(text: string): MountEntry[] {
-  const unescape = (s: string) =>
+  const decodeOctal = (s: string) =>
     s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
   return text
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => f.length >= 3 && f[0] !== '')
     .map(([source, target, fstype]) => ({
-      source: unescape(source ?? ''),
-      target: unescape(target ?? ''),
+      source: decodeOctal(source ?? ''),
+      target: decodeOctal(target ?? ''),
       fstype: fstype ?? '',
     }));
 }
