@@ -17,6 +17,8 @@ import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
 import { writeFileAtomic } from '../host/private-files.js';
 import { InventorySource } from '../inventory/inventory-source.js';
+import { ClusterManager } from '../kubernetes/cluster-manager.js';
+import type { KubeApi } from '../kubernetes/kube-api.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
@@ -55,6 +57,12 @@ export interface ControllerOptions {
   rateLimits?: Partial<Record<'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim', RateLimit>>;
   deadlineGraceMs?: number;
   tickMs?: number;
+  /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
+  adoptKubeconfig?: string;
+  /** Builds the Kubernetes API client from a kubeconfig (tests: the same adapter, other options). */
+  kubeConnect?: (kubeconfig: string) => KubeApi;
+  /** Retry delay of the Kubernetes module (token preparation, watch restarts). */
+  kubeRetryMs?: number;
 }
 
 /** A token bucket: `burst` at once, then `perSecond`. */
@@ -77,6 +85,8 @@ export interface ControllerHandle {
   /** PEM of the CA that signs the MQTT server certificate (TLS listeners only). */
   caCertPem?: string;
   caFingerprint?: string;
+  /** The Kubernetes module (drain, removal, status). */
+  cluster?: ClusterManager;
   stop(): Promise<void>;
 }
 
@@ -226,6 +236,22 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         .catch((err: Error) => logger.error({ topic, err: err.message }, `could not send ${what}`));
     };
 
+    let provisionerRef: Provisioner | null = null;
+    const cluster = new ClusterManager({
+      store,
+      clock,
+      logger: logger.child({ module: 'kubernetes' }),
+      dataDir: opts.dataDir,
+      inventory: () => inventory.current(),
+      sendCommand: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
+      audit: (e) => audit({ actor: 'controller', ...e }),
+      kick: (nodeId) => provisionerRef?.kick(nodeId),
+      setPhase: (nodeId, phase, reason) => store.tx(() => provisionerRef?.setPhase(nodeId, phase, reason)),
+      newId: () => randomUUID(),
+      ...(opts.kubeConnect ? { connect: opts.kubeConnect } : {}),
+      ...(opts.kubeRetryMs !== undefined ? { retryMs: opts.kubeRetryMs } : {}),
+    });
+    cleanup.push(() => cluster.stop());
     const provisioner = new Provisioner({
       store,
       clock,
@@ -240,7 +266,9 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       sendWelcome: (nodeId: string, welcome: Welcome) =>
         publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
       audit: (e) => audit({ actor: 'controller', ...e }),
+      kube: cluster,
     });
+    provisionerRef = provisioner;
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
     store.runs.extendDeadlines(
       new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString(),
@@ -319,7 +347,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
 
     inventory.watch(() => {
       void refreshBootstrap().then(() => provisioner.rematchUnsettled());
+      cluster.onInventoryChanged();
     });
+    if (opts.adoptKubeconfig) await cluster.adopt(opts.adoptKubeconfig);
+    else await cluster.start();
     // Nodes that were waiting for the bootstrap repository or an inventory entry before a restart.
     provisioner.rematchUnsettled();
 
@@ -351,6 +382,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       ...(listener.tls
         ? { caCertPem: listener.tls.caCertPem, caFingerprint: listener.tls.caFingerprint }
         : {}),
+      cluster,
       async stop() {
         await client
           .publish(

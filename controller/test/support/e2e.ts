@@ -10,6 +10,7 @@ import { type AgentHandle, startAgent } from '@osbuild/agent';
 import { type Hello, type NodeCredential, topics, type Welcome } from '@osbuild/shared';
 import pino from 'pino';
 import { afterEach } from 'vitest';
+import type { Exec } from '../../../agent/src/host/exec.js';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import { type ControllerHandle, startController } from '../../src/server/start-controller.js';
@@ -125,6 +126,7 @@ export async function startFixtureAgent(
   c: ControllerRef,
   fixture: string,
   root?: string,
+  extra: { exec?: Exec } = {},
 ): Promise<{ agent: AgentHandle; root: string }> {
   const hostRoot = root ?? (await copyHostFixture(fixture));
   const secrets = await controllerSecrets(c.dataDir);
@@ -136,6 +138,7 @@ export async function startFixtureAgent(
     ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
     logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },
+    ...(extra.exec ? { exec: extra.exec } : {}),
   });
   return { agent, root: hostRoot };
 }

@@ -52,6 +52,11 @@ export type CniChoice = z.infer<typeof cniChoice>;
 /** The `cluster:` section of nodes.yaml: what kubeadm needs to create or join the cluster. */
 export const clusterSchema = z
   .strictObject({
+    /**
+     * Make the cluster with kubeadm: every matched node's plan ends with the prerequisites check
+     * and kubeadm init (first control plane) or join. Off: the controller only provisions.
+     */
+    kubeadm: z.boolean().default(false),
     /** kubeadm `clusterName`. */
     name: z
       .string()
@@ -86,6 +91,7 @@ export type ClusterSettings = z.infer<typeof clusterSchema>;
 
 /** Defaults of the cluster section when nodes.yaml has none. */
 export const CLUSTER_DEFAULTS = {
+  kubeadm: false,
   name: 'osbuild',
   podSubnet: '10.244.0.0/16',
   serviceSubnet: '10.96.0.0/12',
