@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const TLS_DIR = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
 
+// Kubernetes objects are free-form JSON here; the stand-in reads only a few fields of them.
+// biome-ignore lint/suspicious/noExplicitAny: JSON objects of any Kubernetes kind
 type Obj = Record<string, any>;
 /** One recorded request: method and path only (never bodies or headers, which may hold secrets). */
 export interface RecordedRequest {
@@ -71,9 +73,12 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 }
 
 /** RFC 7386 JSON merge patch. */
-function mergePatch(target: any, patch: any): any {
+function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out = target && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -100,11 +105,11 @@ function bootstrapTokenProblem(name: string, data: Record<string, string>): stri
   return null;
 }
 
-async function readBody(req: IncomingMessage): Promise<any> {
+async function readBody(req: IncomingMessage): Promise<Obj> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  return text ? JSON.parse(text) : null;
+  return text ? (JSON.parse(text) as Obj) : {};
 }
 
 /** Start the stand-in on 127.0.0.1 (random port) with the test CA's localhost certificate. */
@@ -259,8 +264,13 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
       return createNode(await readBody(req), res);
     if (!admin) return status(res, 401, 'Unauthorized', 'Unauthorized');
 
-    let m: RegExpExecArray | null;
-    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/.exec(path))) {
+    let m: Array<string | undefined> = [];
+    const route = (re: RegExp) => {
+      const r = re.exec(path);
+      m = r ? [...r] : [];
+      return r !== null;
+    };
+    if (route(/^\/api\/v1\/namespaces\/([^/]+)\/secrets$/)) {
       const ns = m[1] ?? '';
       if (method === 'GET') {
         const sel = u.searchParams.get('fieldSelector');
@@ -304,7 +314,7 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
         return;
       }
     }
-    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(path)) && method === 'DELETE') {
+    if (route(/^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/) && method === 'DELETE') {
       const key = `${m[1]}/${m[2]}`;
       if (!secrets.delete(key)) return status(res, 404, 'NotFound', `secrets "${m[2]}" not found`);
       return send(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
@@ -326,7 +336,7 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
       });
     }
     if (path === '/api/v1/nodes' && method === 'POST') return createNode(await readBody(req), res);
-    if ((m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path))) {
+    if (route(/^\/api\/v1\/nodes\/([^/]+)$/)) {
       const name = m[1] ?? '';
       const node = nodes.get(name);
       if (!node) return status(res, 404, 'NotFound', `nodes "${name}" not found`);
@@ -340,7 +350,7 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
             'UnsupportedMediaType',
             `the stand-in takes merge patches only, not ${type}`,
           );
-        const patched = bump(mergePatch(node, await readBody(req)));
+        const patched = bump(mergePatch(node, await readBody(req)) as Obj);
         nodes.set(name, patched);
         emit('MODIFIED', patched);
         return send(res, 200, patched);
@@ -357,7 +367,7 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
       const items = [...pods.values()].filter((p) => !nodeName || p.spec.nodeName === nodeName);
       return send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items });
     }
-    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/.exec(path)) && method === 'POST') {
+    if (route(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/) && method === 'POST') {
       const key = `${m[1]}/${m[2]}`;
       const pod = pods.get(key);
       if (!pod) return status(res, 404, 'NotFound', `pods "${m[2]}" not found`);
