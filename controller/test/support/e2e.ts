@@ -91,7 +91,7 @@ export interface ControllerRef {
 /** Start a controller in-process with fast retries, over TLS unless `plain`. */
 export async function startTestController(
   ws: { bootstrapDir: string; inventoryPath: string; dataDir: string },
-  extra: { port?: number; httpPort?: number; plain?: boolean } = {},
+  extra: { port?: number; httpPort?: number; plain?: boolean; logger?: pino.Logger } = {},
 ): Promise<ControllerHandle & ControllerRef> {
   const handle = await startController({
     inventoryPath: ws.inventoryPath,
@@ -99,7 +99,7 @@ export async function startTestController(
     bootstrapDir: ws.bootstrapDir,
     listen: `${extra.plain ? 'mqtt' : 'mqtts'}://127.0.0.1:${extra.port ?? 0}`,
     httpListen: `http://127.0.0.1:${extra.httpPort ?? 0}`,
-    logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+    logger: extra.logger ?? pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     retry: { baseMs: 200, capMs: 1_000 },
     tickMs: 100,
   });
@@ -126,7 +126,7 @@ export async function startFixtureAgent(
   c: ControllerRef,
   fixture: string,
   root?: string,
-  extra: { exec?: Exec } = {},
+  extra: { exec?: Exec; logger?: pino.Logger } = {},
 ): Promise<{ agent: AgentHandle; root: string }> {
   const hostRoot = root ?? (await copyHostFixture(fixture));
   const secrets = await controllerSecrets(c.dataDir);
@@ -136,7 +136,7 @@ export async function startFixtureAgent(
     claimSecret: secrets.claimSecret,
     reclaimMs: 1_000,
     ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
-    logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+    logger: extra.logger ?? pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },
     ...(extra.exec ? { exec: extra.exec } : {}),
   });

@@ -2,6 +2,7 @@
 // together: the shared set-up of the Kubernetes end-to-end tests.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type pino from 'pino';
 import { copyHostFixture } from '../../../test/support/host-root.js';
 import { makeKubeReady } from '../../../test/support/kube-host.js';
 import { makeWorkspace, RECORDING_SETUP, startFixtureAgent, startTestController } from './e2e.js';
@@ -53,14 +54,16 @@ nodes:
 }
 
 /** Start stand-ins and a controller whose inventory points at the stand-in API server. */
-export async function startKubeController(opts: { extraCp?: boolean; ttlMinutes?: number } = {}) {
+export async function startKubeController(
+  opts: { extraCp?: boolean; ttlMinutes?: number; logger?: pino.Logger } = {},
+) {
   const standins = await startKubeStandins();
   const endpoint = new URL(standins.api.url).host;
   const ws = await makeWorkspace(kubeInventory(endpoint, opts), {
     'setup.sh': RECORDING_SETUP,
     'manifests/flannel.yaml': await readFile(FLANNEL, 'utf8'),
   });
-  const controller = await startTestController(ws);
+  const controller = await startTestController(ws, opts.logger ? { logger: opts.logger } : {});
   return { standins, ws, controller };
 }
 
@@ -70,8 +73,9 @@ export async function startKubeAgent(
   standins: KubeStandins,
   fixture: string,
   override: Record<string, string | null> = {},
+  logger?: pino.Logger,
 ) {
   const root = await copyHostFixture(fixture);
   await makeKubeReady(root, override);
-  return startFixtureAgent(c, fixture, root, { exec: standins.exec });
+  return startFixtureAgent(c, fixture, root, { exec: standins.exec, ...(logger ? { logger } : {}) });
 }
