@@ -33,15 +33,14 @@ const cidr = z
   }, 'prefix must be between /8 and /28');
 
 /** `host:port` or `host`: a DNS name or IPv4 address (kubeadm `controlPlaneEndpoint`). */
+const endpointRe = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i;
 const endpoint = z
   .string()
-  .regex(
-    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i,
-    'expected host or host:port, e.g. 10.0.10.10:6443 or k8s.example.lan:6443',
-  )
+  .regex(endpointRe, 'expected host or host:port, e.g. 10.0.10.10:6443 or k8s.example.lan:6443')
   .refine((s) => {
     const port = s.split(':')[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    // Only judged when the shape is right, so one mistake gets one message.
+    return !endpointRe.test(s) || port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
   }, 'port must be 1-65535');
 
 /** CNI plugins the controller knows a manifest for (`bootstrap/manifests/<cni>.yaml`); `none` applies nothing. */

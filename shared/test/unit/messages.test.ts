@@ -54,6 +54,11 @@ describe('message schemas', () => {
       'run-script',
       'reboot',
       'mark-provisioned',
+      'kube-prereqs',
+      'kubeadm-init',
+      'kubeadm-join',
+      'kubeadm-upload-certs',
+      'etcd-member-remove',
     ]);
   });
 

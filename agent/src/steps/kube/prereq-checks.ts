@@ -79,7 +79,7 @@ export function checkPrereqs(f: PrereqFacts): string[] {
 
   if ((f.ipForward ?? '').trim() !== '1')
     problems.push(
-      `IPv4 forwarding is off (/proc/sys/net/ipv4/ip_forward is ${f.ipForward === null ? 'missing' : `"${f.ipForward.trim()}"`}; set net.ipv4.ip_forward=1)`,
+      `IPv4 forwarding is off (/proc/sys/net/ipv4/ip_forward is ${f.ipForward === null ? 'missing' : `"${f.ipForward.trim()}"`}, set net.ipv4.ip_forward=1)`,
     );
 
   if (f.containerdActive !== 'active')
