@@ -26,26 +26,36 @@ describe('kube-prereqs checks (pure)', () => {
   it.each([
     [{ cgroupControllers: 'cpuset cpu io pids\n' }, 'the cgroup memory controller is not enabled'],
     [{ cgroupControllers: null }, 'cgroup v2 is not mounted'],
-    [{ swaps: `${READY.swaps}/dev/zram0 partition 524284 0 100\n` }, 'swap is on (/dev/zram0 in /proc/swaps)'],
+    [
+      { swaps: `${READY.swaps}/dev/zram0 partition 524284 0 100\n` },
+      'swap is on (/dev/zram0 in /proc/swaps)',
+    ],
     [{ modules: 'overlay 163840 0 - Live 0x0\n' }, 'kernel module br_netfilter is not loaded'],
     [{ ipForward: '0\n' }, 'IPv4 forwarding is off (/proc/sys/net/ipv4/ip_forward is "0"'],
     [{ containerdActive: 'failed' }, 'containerd is not running (systemctl is-active containerd: failed)'],
     [{ containerdConfig: 'version = 2\n  SystemdCgroup = false\n' }, 'does not set SystemdCgroup = true'],
     [{ containerdConfig: null }, '/etc/containerd/config.toml is missing'],
-    [{ mounts: NFS_ROOT }, '/var/lib/containerd is on NFS (10.0.0.1:/srv/roots/a, nfs4) on this netboot node'],
+    [
+      { mounts: NFS_ROOT },
+      '/var/lib/containerd is on NFS (10.0.0.1:/srv/roots/a, nfs4) on this netboot node',
+    ],
   ] as Array<[Partial<PrereqFacts>, string]>)('fails with a precise reason: %o', (change, reason) => {
     const problems = checkPrereqs({ ...READY, ...change });
     expect(problems.some((p) => p.startsWith(reason) || p.includes(reason))).toBe(true);
   });
 
   it('takes a built-in module from /sys/module and a netboot node with local state mounts', () => {
-    expect(checkPrereqs({ ...READY, modules: '', sysModules: new Set(['br_netfilter', 'overlay']) })).toEqual([]);
+    expect(checkPrereqs({ ...READY, modules: '', sysModules: new Set(['br_netfilter', 'overlay']) })).toEqual(
+      [],
+    );
     const mounts = `${NFS_ROOT}tmpfs /var/lib/containerd tmpfs rw 0 0\n/dev/nvme0n1p1 /var/lib/kubelet ext4 rw 0 0\n`;
     expect(checkPrereqs({ ...READY, mounts })).toEqual([]);
   });
 
   it('finds the mount holding a directory, decoding octal escapes', () => {
-    const m = parseMounts('/dev/a / ext4 rw 0 0\n/dev/b /var/lib ext4 rw 0 0\n/dev/c /var/lib\\040x xfs rw 0 0\n');
+    const m = parseMounts(
+      '/dev/a / ext4 rw 0 0\n/dev/b /var/lib ext4 rw 0 0\n/dev/c /var/lib\\040x xfs rw 0 0\n',
+    );
     expect(mountOf(m, '/var/lib/kubelet')?.source).toBe('/dev/b');
     expect(mountOf(m, '/var/lib x/y')?.fstype).toBe('xfs');
     expect(mountOf(m, '/etc')?.source).toBe('/dev/a');
@@ -56,7 +66,10 @@ describe('kube-prereqs step on fixture roots', () => {
   it('succeeds on a ready Pi 5 root', async () => {
     const { ctx, root, output } = await fixtureContext('pi5-a');
     await makeKubeReady(root);
-    expect(await kubePrereqs(step({ kind: 'kube-prereqs' }), ctx)).toEqual({ status: 'succeeded', changed: false });
+    expect(await kubePrereqs(step({ kind: 'kube-prereqs' }), ctx)).toEqual({
+      status: 'succeeded',
+      changed: false,
+    });
     expect(output.map((o) => o.text).join('')).toContain('all Kubernetes prerequisites met');
   });
 

@@ -33,7 +33,8 @@ const cidr = z
   }, 'prefix must be between /8 and /28');
 
 /** `host:port` or `host`: a DNS name or IPv4 address (kubeadm `controlPlaneEndpoint`). */
-const endpointRe = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i;
+const endpointRe =
+  /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i;
 const endpoint = z
   .string()
   .regex(endpointRe, 'expected host or host:port, e.g. 10.0.10.10:6443 or k8s.example.lan:6443')
