@@ -72,7 +72,7 @@ describe('kubeadm config rendering', () => {
 
   it('redacts tokens and keys, also when a pipe splits them', () => {
     expect(
-      redactText('kubeadm join x --token abcdef.0123456789abcdef --certificate-key ' + 'e'.repeat(64)),
+      redactText(`kubeadm join x --token abcdef.0123456789abcdef --certificate-key ${'e'.repeat(64)}`),
     ).toBe('kubeadm join x --token <redacted> --certificate-key <redacted>');
     const seen: string[] = [];
     const out = redactingOutput((_s, t) => seen.push(t));
