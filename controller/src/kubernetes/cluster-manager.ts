@@ -13,6 +13,7 @@ import type { KubeHooks, KubePlan, Prepared } from '../provisioning/kube-hooks.j
 import type { Store } from '../store/store.js';
 import { bootstrapTokenSecret, caCertHash, newBootstrapToken, tokenDescription } from './bootstrap-token.js';
 import { clientNodeApi } from './client-node-api.js';
+import { type Disruption, type DisruptionDeps, drainNode, kubeDisruption, removeNode } from './disruption.js';
 import { type KubeApi, KubeApiError, type KubeNode, type NodeWatchEvent } from './kube-api.js';
 import { loadKubeconfig, saveKubeconfig } from './kubeconfig-file.js';
 import { desiredMetadata, metadataPatch, notReadyReason, readyCondition } from './node-sync.js';
@@ -241,6 +242,42 @@ export class ClusterManager implements KubeHooks {
   /** Run a one-off step on a node's agent (upload-certs, etcd member removal). */
   runOnNode(nodeId: string, step: Step): Promise<CommandResult> {
     return this.#own.run(nodeId, step, this.d.opTimeoutMs ?? 180_000);
+  }
+
+  /** Deps of drain and removal, bound to this cluster. */
+  disruptionDeps(report: (message: string) => void = (m) => this.d.logger.info(m)): DisruptionDeps {
+    return {
+      api: () => this.#api,
+      node: (name) => this.#nodes.get(name),
+      controlPlaneNodes: () => this.controlPlaneNodes(),
+      runOnHost: async (hostname, step) => {
+        const n = this.d.store.nodes.findByHostname(hostname);
+        if (!n) throw new Error(`no node named ${hostname} to run ${step.kind} on`);
+        await this.runOnNode(n.node_id, step);
+      },
+      now: () => this.d.clock.now().getTime(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      report,
+      audit: this.d.audit,
+    };
+  }
+
+  /** Cordon and drain a Node through the eviction API (PodDisruptionBudgets honoured). */
+  drainNode(
+    name: string,
+    opts: { deadlineMs: number; force?: boolean; pollMs?: number },
+  ): Promise<{ evicted: number }> {
+    return drainNode(this.disruptionDeps(), name, opts);
+  }
+
+  /** Delete a Node (and a control plane's etcd member) so the cluster keeps no ghost. */
+  removeNode(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    return removeNode(this.disruptionDeps(), name, opts);
+  }
+
+  /** The seam reboot/reprovision call before disrupting a node. */
+  disruption(drainDeadlineMs = 300_000): Disruption {
+    return kubeDisruption(this.disruptionDeps(), drainDeadlineMs);
   }
 
   /** After nodes.yaml changed: bring every Node's labels and taints in line. */
