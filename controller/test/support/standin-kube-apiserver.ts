@@ -50,6 +50,8 @@ export interface StandinKubeApiServer {
   pods(): Obj[];
   addPdb(pdb: StandinPdb): void;
   setPdbAllowed(namespace: string, name: string, disruptionsAllowed: number): void;
+  /** Let a bootstrap token run out now (as if its TTL had passed). */
+  expireToken(tokenId: string): void;
   /** Move the stand-in's clock (token expiry) forward. */
   advanceClock(ms: number): void;
   /** Called after a bootstrap token Secret was created (tests use it to expire one on purpose). */
@@ -193,6 +195,11 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
     setPdbAllowed(namespace, name, allowed) {
       const p = pdbs.find((x) => x.namespace === namespace && x.name === name);
       if (p) p.disruptionsAllowed = allowed;
+    },
+    expireToken(tokenId) {
+      const s = secrets.get(`kube-system/bootstrap-token-${tokenId}`);
+      if (!s) throw new Error(`stand-in has no token ${tokenId}`);
+      s.data.expiration = b64(new Date(now() - 1000).toISOString());
     },
     advanceClock: (ms) => {
       clockOffset += ms;
