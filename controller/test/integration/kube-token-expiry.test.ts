@@ -7,7 +7,10 @@ const cleanups = useCleanups();
 describe('just-in-time tokens run out (stand-in kube-apiserver and kubeadm)', () => {
   it('replaces an expired token with a fresh one on the retry; reprovision removes the Node through the seam', async () => {
     const { standins, controller } = await startKubeController({ ttlMinutes: 1 });
-    cleanups.push(() => standins.close(), () => controller.stop());
+    cleanups.push(
+      () => standins.close(),
+      () => controller.stop(),
+    );
     standins.api.autoReadyMs = 100;
     const created: string[] = [];
     standins.api.onTokenCreated = (id) => {
@@ -17,17 +20,28 @@ describe('just-in-time tokens run out (stand-in kube-apiserver and kubeadm)', ()
     };
     const cp = await startKubeAgent(controller, standins, 'pi5-a');
     cleanups.push(() => cp.agent.stop());
-    await waitFor('cp-01 ready', async () => ((await ask(controller, phases))['cp-01'] === 'ready' ? true : null), 30_000);
+    await waitFor(
+      'cp-01 ready',
+      async () => ((await ask(controller, phases))['cp-01'] === 'ready' ? true : null),
+      30_000,
+    );
     const w = await startKubeAgent(controller, standins, 'pi5-b');
     cleanups.push(() => w.agent.stop());
-    await waitFor('w-01 ready', async () => ((await ask(controller, phases))['w-01'] === 'ready' ? true : null), 30_000);
+    await waitFor(
+      'w-01 ready',
+      async () => ((await ask(controller, phases))['w-01'] === 'ready' ? true : null),
+      30_000,
+    );
 
     expect(created).toHaveLength(2);
     expect(created[0]).not.toBe(created[1]);
     const joins = (await standins.calls()).filter((c) => c.tool === 'kubeadm' && c.argv[0] === 'join');
     expect(joins).toHaveLength(2);
     const detail = await ask(controller, (rpc) => rpc.call('nodes.show', { name: 'w-01' }));
-    expect(detail.run?.steps.find((st) => st.kind === 'kubeadm-join')).toMatchObject({ state: 'succeeded', attempt: 2 });
+    expect(detail.run?.steps.find((st) => st.kind === 'kubeadm-join')).toMatchObject({
+      state: 'succeeded',
+      attempt: 2,
+    });
     // Both tokens are gone: the expired one after the failed attempt, the used one once the Node appeared.
     await waitFor('no tokens', async () => (standins.api.secrets().length === 0 ? true : null));
 
