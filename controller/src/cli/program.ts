@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { auditCommand } from './commands/audit.js';
 import { caCommand } from './commands/ca.js';
+import { clusterCommand } from './commands/cluster.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { nodesCommand } from './commands/nodes.js';
 import { claimsCommand, usersCommand } from './commands/principals.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     serveCommand,
     nodesCommand,
     statusCommand,
+    (c: CliContext) => clusterCommand(c),
     inventoryCommand,
     usersCommand,
     claimsCommand,

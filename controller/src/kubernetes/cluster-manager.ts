@@ -73,6 +73,7 @@ export class ClusterManager implements KubeHooks {
   #api: KubeApi | null = null;
   #stopWatch: (() => void) | null = null;
   #stopped = false;
+  #polling = false;
   readonly #nodes = new Map<string, KubeNode>();
   readonly #prepared = new Map<string, StepSecrets>();
   readonly #preparing = new Map<string, string>();
@@ -97,6 +98,26 @@ export class ClusterManager implements KubeHooks {
     this.#stopWatch?.();
     this.#own.close();
     for (const t of this.#timers) clearTimeout(t);
+  }
+
+  /**
+   * Pick up a kubeconfig `osbuild cluster adopt` stored while the controller runs (called from the
+   * controller's tick; a stat of one file, not an API call).
+   */
+  async pollAdopted(): Promise<void> {
+    if (this.#api || this.#polling || this.#stopped) return;
+    this.#polling = true;
+    try {
+      const kubeconfig = await loadKubeconfig(this.d.dataDir);
+      if (kubeconfig && !this.#api) {
+        this.d.audit({ action: 'cluster.adopted', target: 'kubeconfig file', result: 'ok' });
+        await this.#connect(kubeconfig, 'adopted (osbuild cluster adopt)');
+      }
+    } catch (err) {
+      this.d.logger.warn({ err: (err as Error).message }, 'could not use the adopted kubeconfig');
+    } finally {
+      this.#polling = false;
+    }
   }
 
   /** The API client, or null while there is no cluster. */
@@ -390,6 +411,7 @@ export class ClusterManager implements KubeHooks {
   }
 
   async #storeInitKubeconfig(nodeId: string, kubeconfig: string): Promise<void> {
+    this.#polling = true; // pollAdopted must not connect a second time from the file being written
     try {
       await saveKubeconfig(this.d.dataDir, kubeconfig);
       this.d.audit({

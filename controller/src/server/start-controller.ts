@@ -292,6 +292,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       inventoryStatus: () => inventory.status(),
       rejectedMessages: () => Object.fromEntries(rejected),
       failedLogins: () => broker.authFailures(),
+      kubeNotReady: (hostname) => cluster.explain(hostname),
+      clusterStatus: () => cluster.status(),
     });
     const route = makeMessageRouter({
       store,
@@ -339,6 +341,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     const ticker = setInterval(() => {
       try {
         provisioner.tick();
+        void cluster.pollAdopted();
       } catch (err) {
         logger.error({ err }, 'provisioning tick failed');
       }

@@ -31,6 +31,9 @@ const COMMANDS = [
   ['sim'],
   ['sim', 'inventory'],
   ['sim', 'run'],
+  ['cluster'],
+  ['cluster', 'status'],
+  ['cluster', 'adopt'],
 ];
 
 describe('--help', () => {

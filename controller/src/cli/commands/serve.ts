@@ -28,6 +28,7 @@ interface ServeFlags {
   logLevel?: string;
   insecureListen?: boolean;
   tlsSan?: string[];
+  kubeconfig?: string;
 }
 
 /** A commander parser accepting `<scheme>://HOST:PORT` (port 0 = pick one). */
@@ -116,9 +117,19 @@ export function serveCommand(ctx: CliContext): Command {
       '--bootstrap-dir <dir>',
       `bootstrap repository (env OSBUILD_BOOTSTRAP_DIR, default ${SERVE_DEFAULTS.bootstrapDir})`,
     )
+    .option(
+      '--kubeconfig <file>',
+      'adopt the existing Kubernetes cluster this admin kubeconfig reaches (copied 0600 into the data dir)',
+    )
     .addOption(new Option('--log-level <level>', 'log level (env OSBUILD_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: ServeFlags) => {
       const opts = serveOptions(ctx, flags);
+      if (flags.kubeconfig) {
+        const file = resolve(ctx.io.cwd, flags.kubeconfig);
+        const text = ctx.readFile(file);
+        if (text === undefined) throw new CliError(EXIT.usage, `no kubeconfig at ${file}`);
+        opts.adoptKubeconfig = text;
+      }
       const level = flags.logLevel ?? ctx.io.env.OSBUILD_LOG_LEVEL ?? SERVE_DEFAULTS.logLevel;
       if (!(LOG_LEVELS as readonly string[]).includes(level)) {
         throw new CliError(
