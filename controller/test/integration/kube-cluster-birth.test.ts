@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { auditLogPath } from '../../src/audit/audit-log.js';
 import { kubeconfigPath } from '../../src/kubernetes/kubeconfig-file.js';
@@ -9,7 +9,7 @@ const cleanups = useCleanups();
 
 describe('Kubernetes cluster born from nothing (stand-in kube-apiserver and kubeadm)', () => {
   it('initialises cp-01, joins two workers with just-in-time tokens, follows them to ready', async () => {
-    const { standins, controller } = await startKubeController();
+    const { standins, controller, ws } = await startKubeController();
     cleanups.push(
       () => standins.close(),
       () => controller.stop(),
@@ -62,6 +62,18 @@ describe('Kubernetes cluster born from nothing (stand-in kube-apiserver and kube
     expect(standins.api.node('cp-01')?.spec.taints).toContainEqual({
       key: 'node-role.kubernetes.io/control-plane',
       effect: 'NoSchedule',
+    });
+    // nodes.yaml changes: the rack label goes, the taint goes; the Node follows without a restart.
+    const inv = await readFile(ws.inventoryPath, 'utf8');
+    await writeFile(
+      ws.inventoryPath,
+      inv.replace('    labels:\n      osbuild.dev/rack: b\n', '').replace(/ {4}taints:\n(.*\n){3}/, ''),
+    );
+    await waitFor('w-02 labels and taints synced', async () => {
+      const n = standins.api.node('w-02');
+      return n && !('osbuild.dev/rack' in n.metadata.labels) && (n.spec.taints ?? []).length === 0
+        ? true
+        : null;
     });
     const audit = await readFile(auditLogPath(controller.dataDir), 'utf8');
     expect(
