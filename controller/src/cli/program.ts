@@ -36,7 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     serveCommand,
     nodesCommand,
     statusCommand,
-    (c: CliContext) => clusterCommand(c),
+    clusterCommand,
     inventoryCommand,
     usersCommand,
     claimsCommand,

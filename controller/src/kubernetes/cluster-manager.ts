@@ -12,7 +12,6 @@ import type { Clock } from '../host/clock.js';
 import type { KubeHooks, KubePlan, Prepared } from '../provisioning/kube-hooks.js';
 import type { Store } from '../store/store.js';
 import { bootstrapTokenSecret, caCertHash, newBootstrapToken, tokenDescription } from './bootstrap-token.js';
-import { clientNodeApi } from './client-node-api.js';
 import { type Disruption, type DisruptionDeps, drainNode, kubeDisruption, removeNode } from './disruption.js';
 import { type KubeApi, KubeApiError, type KubeNode, type NodeWatchEvent } from './kube-api.js';
 import { loadKubeconfig, saveKubeconfig } from './kubeconfig-file.js';
@@ -38,8 +37,8 @@ export interface ClusterManagerDeps {
   kick(nodeId: string): void;
   /** Set a node's phase in its own transaction. */
   setPhase(nodeId: string, phase: NodePhase, reason: string): void;
-  /** Build an API client from kubeconfig text (default: @kubernetes/client-node). */
-  connect?(kubeconfig: string): KubeApi;
+  /** Build an API client from kubeconfig text (default: @kubernetes/client-node, loaded lazily). */
+  connect?(kubeconfig: string): KubeApi | Promise<KubeApi>;
   newId(): string;
   /** How long to wait for an agent's upload-certs or etcd answer (default 3 min). */
   opTimeoutMs?: number;
@@ -127,7 +126,7 @@ export class ClusterManager implements KubeHooks {
 
   /** Take over an existing cluster: check the kubeconfig works, store it 0600, follow the cluster. */
   async adopt(kubeconfig: string): Promise<void> {
-    const api = (this.d.connect ?? clientNodeApi)(kubeconfig);
+    const api = await this.#client(kubeconfig);
     await api.listNodes();
     await saveKubeconfig(this.d.dataDir, kubeconfig);
     this.d.audit({ action: 'cluster.adopted', target: api.server, result: 'ok' });
@@ -435,8 +434,18 @@ export class ClusterManager implements KubeHooks {
     }
   }
 
+  /**
+   * @kubernetes/client-node takes seconds to load on a small machine: import it only once a
+   * cluster exists, so the CLI and controllers without Kubernetes start fast.
+   */
+  async #client(kubeconfig: string): Promise<KubeApi> {
+    if (this.d.connect) return this.d.connect(kubeconfig);
+    const { clientNodeApi } = await import('./client-node-api.js');
+    return clientNodeApi(kubeconfig);
+  }
+
   async #connect(kubeconfig: string, how: string): Promise<void> {
-    const api = (this.d.connect ?? clientNodeApi)(kubeconfig);
+    const api = await this.#client(kubeconfig);
     this.#api = api;
     this.d.logger.info({ server: api.server, how }, 'following the Kubernetes cluster');
     await this.#watch(api);

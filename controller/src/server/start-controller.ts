@@ -60,7 +60,7 @@ export interface ControllerOptions {
   /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
   adoptKubeconfig?: string;
   /** Builds the Kubernetes API client from a kubeconfig (tests: the same adapter, other options). */
-  kubeConnect?: (kubeconfig: string) => KubeApi;
+  kubeConnect?: (kubeconfig: string) => KubeApi | Promise<KubeApi>;
   /** Retry delay of the Kubernetes module (token preparation, watch restarts). */
   kubeRetryMs?: number;
 }

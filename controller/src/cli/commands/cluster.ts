@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { clientNodeApi } from '../../kubernetes/client-node-api.js';
 import type { KubeApi } from '../../kubernetes/kube-api.js';
 import { kubeconfigPath, saveKubeconfig } from '../../kubernetes/kubeconfig-file.js';
 import { CliError } from '../cli-error.js';
@@ -19,10 +18,7 @@ export interface AdoptReport {
 }
 
 /** `osbuild cluster status|adopt`. */
-export function clusterCommand(
-  ctx: CliContext,
-  connect: (kubeconfig: string) => KubeApi = clientNodeApi,
-): Command {
+export function clusterCommand(ctx: CliContext): Command {
   const cluster = new Command('cluster').description(
     'the Kubernetes cluster the controller builds or adopted',
   );
@@ -54,7 +50,9 @@ export function clusterCommand(
     if (text === undefined) throw new CliError(EXIT.notFound, `no kubeconfig at ${file}`);
     let api: KubeApi;
     try {
-      api = connect(text);
+      // Loaded here only: @kubernetes/client-node takes seconds to import on a small machine.
+      const { clientNodeApi } = await import('../../kubernetes/client-node-api.js');
+      api = clientNodeApi(text);
     } catch (err) {
       throw new CliError(EXIT.usage, `${file} is not a usable kubeconfig: ${(err as Error).message}`);
     }
