@@ -186,10 +186,7 @@ describe('kubeadm steps against the stand-in kubeadm and API server', () => {
     expect(out).toEqual({ status: 'succeeded', changed: true, exitCode: 0, secret: stored.key });
     expect(output.map((o) => o.text).join('')).not.toContain(stored.key);
     await import('node:fs/promises').then((fs) =>
-      fs.writeFile(
-        path.join(s.dir, 'etcd-members.json'),
-        JSON.stringify([{ ID: 3735928559, name: 'cp-02' }]),
-      ),
+      fs.writeFile(path.join(s.dir, 'etcd-members.json'), '[{"ID":10276657743932975437,"name":"cp-02"}]'),
     );
     expect(await etcdMemberRemove(step({ kind: 'etcd-member-remove', memberName: 'cp-02' }), ctx)).toEqual({
       status: 'succeeded',

@@ -20,7 +20,9 @@ export const etcdMemberRemove: Executor<'etcd-member-remove'> = async (step, ctx
     return { status: 'failed', error: whyFailed('etcdctl member list', list), exitCode: list.exitCode };
   let parsed: MemberList;
   try {
-    parsed = JSON.parse(list.stdout) as MemberList;
+    // Member IDs are uint64 printed as JSON numbers: quote them before parsing, or the ones past
+    // 2^53 lose their last digits and `member remove` names a member that does not exist.
+    parsed = JSON.parse(list.stdout.replace(/"ID"\s*:\s*(\d+)/g, '"ID":"$1"')) as MemberList;
   } catch {
     return { status: 'failed', error: 'etcdctl member list printed no JSON' };
   }
