@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './image/manifest.js';
+export * from './inventory/cluster-schema.js';
 export * from './inventory/json-schema.js';
 export * from './inventory/load.js';
 export * from './inventory/schema.js';
@@ -10,6 +11,7 @@ export * from './protocol/controller-status.js';
 export * from './protocol/envelope.js';
 export * from './protocol/hello.js';
 export * from './protocol/identity.js';
+export * from './protocol/kube-steps.js';
 export * from './protocol/node-event.js';
 export * from './protocol/node-status.js';
 export * from './protocol/operator-commands.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { CommandResult, StepKind } from '@osbuild/shared';
+import { type CommandResult, redactResult, type StepKind } from '@osbuild/shared';
 import { readTextOrNull, writeFileAtomic } from '../host/fs-util.js';
 
 /** One command as the agent recorded it; survives agent crashes and reboots. */
@@ -62,9 +62,15 @@ export class Journal {
     return entries;
   }
 
+  /**
+   * The broker has the result: mark it reported and drop its `secret` (a kubeconfig or certificate
+   * key is kept on disk only until it has been handed over, never for a later duplicate).
+   */
   async markReported(id: string): Promise<void> {
     const entry = await this.get(id);
-    if (entry && !entry.reported) await this.put({ ...entry, reported: true });
+    if (!entry || entry.reported) return;
+    const result = entry.result?.secret !== undefined ? redactResult(entry.result) : entry.result;
+    await this.put({ ...entry, reported: true, ...(result ? { result } : {}) });
   }
 
   /** Finished results the broker has not acknowledged yet, oldest first. */

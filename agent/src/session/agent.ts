@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Identity, UserError } from '@osbuild/shared';
 import pino, { type Logger } from 'pino';
-import { exec } from '../host/exec.js';
+import { type Exec, exec as realExec } from '../host/exec.js';
 import { fixtureHostSystem, type HostSystem, liveHostSystem } from '../host/host-system.js';
 import { hostPaths, isLiveRoot } from '../host/paths.js';
 import { systemModel } from '../host/system-info.js';
@@ -60,6 +60,8 @@ export interface StartAgentOptions {
   executors?: ExecutorTable;
   /** Fixture roots only: how long an emulated reboot keeps the node away before it comes back. */
   rebootDelayMs?: number;
+  /** How steps start processes (default: the real one); tests put stand-in tools on its PATH. */
+  exec?: Exec;
 }
 
 /** A running agent. */
@@ -81,6 +83,7 @@ export const DEFAULT_TELEMETRY_INTERVAL_SEC = 15;
  */
 export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> {
   const logger = opts.logger ?? pino({ level: 'info' }, pino.destination(2));
+  const exec = opts.exec ?? realExec;
   const paths = hostPaths(opts.hostRoot);
   const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : paths.defaultStateDir;
   await checkTlsOptions(opts.controllerUrl, opts.tls, opts.insecure ?? false);

@@ -1,10 +1,12 @@
-import type { Command, Step } from '@osbuild/shared';
+import type { Command, Step, StepSecrets } from '@osbuild/shared';
 
 /** The step one command runs, and where the journal files it (operator commands: run `operator`). */
 export interface CommandStep {
   runId: string;
   index: number;
   step: Step;
+  /** kubeadm-join's just-in-time secrets: handed to the executor, never journalled. */
+  secrets?: StepSecrets;
 }
 
 /** Run id journal entries of operator commands carry. */
@@ -18,7 +20,7 @@ export function commandStep(cmd: Command): CommandStep {
   const b = cmd.body;
   switch (b.type) {
     case 'run-step':
-      return { runId: b.runId, index: b.index, step: b.step };
+      return { runId: b.runId, index: b.index, step: b.step, ...(b.secrets ? { secrets: b.secrets } : {}) };
     case 'reboot':
       return { runId: OPERATOR_RUN_ID, index: 0, step: { kind: 'reboot', timeoutSec: b.timeoutSec } };
     case 'run-script':

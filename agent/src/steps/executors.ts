@@ -1,5 +1,10 @@
 import type { Step, StepKind } from '@osbuild/shared';
 import { configureNetwork } from './configure-network.js';
+import { etcdMemberRemove } from './kube/etcd-member-remove.js';
+import { kubePrereqs } from './kube/kube-prereqs.js';
+import { kubeadmInit } from './kube/kubeadm-init.js';
+import { kubeadmJoin } from './kube/kubeadm-join.js';
+import { kubeadmUploadCerts } from './kube/kubeadm-upload-certs.js';
 import { markProvisioned } from './mark-provisioned.js';
 import { rebootStep } from './reboot.js';
 import { resetNode } from './reset-node.js';
@@ -17,6 +22,11 @@ export const executors: ExecutorTable = {
   reboot: rebootStep,
   'mark-provisioned': markProvisioned,
   'reset-node': resetNode,
+  'kube-prereqs': kubePrereqs,
+  'kubeadm-init': kubeadmInit,
+  'kubeadm-join': kubeadmJoin,
+  'kubeadm-upload-certs': kubeadmUploadCerts,
+  'etcd-member-remove': etcdMemberRemove,
 };
 
 /** The executor for a step, typed so the step and its executor always agree. */

@@ -1,4 +1,4 @@
-import { type CommandResult, PROTOCOL_VERSION, type Step } from '@osbuild/shared';
+import { type CommandResult, PROTOCOL_VERSION, type Step, type StepSecrets } from '@osbuild/shared';
 import type { OutputStream } from '../host/exec.js';
 import { executeStep } from './executors.js';
 import { OutputTail } from './output-tail.js';
@@ -26,7 +26,7 @@ export type BaseContext = Omit<StepContext, 'signal' | 'output'>;
  */
 export async function runStepCommand(
   id: string,
-  body: { step: Step },
+  body: { step: Step; secrets?: StepSecrets },
   startedAt: string,
   base: BaseContext,
   table: ExecutorTable,
@@ -48,7 +48,12 @@ export async function runStepCommand(
   let outcome: StepOutcome | null = null;
   let thrown: unknown = null;
   try {
-    outcome = await executeStep(table, step, { ...base, signal: ac.signal, output });
+    outcome = await executeStep(table, step, {
+      ...base,
+      signal: ac.signal,
+      output,
+      ...(body.secrets ? { secrets: body.secrets } : {}),
+    });
     if (outcome.status === 'awaiting-reboot' && !ac.signal.aborted) {
       // A real reboot kills this process long before this resolves; if it does not come, the
       // step's timeout turns it into a timed-out result.
@@ -94,6 +99,7 @@ export async function runStepCommand(
         exitCode: outcome.exitCode ?? null,
         error: null,
         changed: outcome.changed,
+        ...(outcome.secret !== undefined ? { secret: outcome.secret } : {}),
       });
     case 'failed':
       return finish({ outcome: 'failed', exitCode: outcome.exitCode ?? null, error: outcome.error });

@@ -1,4 +1,4 @@
-import type { StepKind, StepOf } from '@osbuild/shared';
+import type { StepKind, StepOf, StepSecrets } from '@osbuild/shared';
 import type { Exec, OutputStream } from '../host/exec.js';
 import type { HostSystem } from '../host/host-system.js';
 import type { HostPaths } from '../host/paths.js';
@@ -15,11 +15,19 @@ export interface StepContext {
   /** Stream output to the controller (coalesced) and into the result's tail. */
   output(stream: OutputStream, text: string): void;
   now(): Date;
+  /** Just-in-time secrets from the command (kubeadm join); never journaled, logged or echoed. */
+  secrets?: StepSecrets;
 }
 
 /** How an executor finished. `awaiting-reboot`: the verdict comes after the restart. */
 export type StepOutcome =
-  | { status: 'succeeded'; changed: boolean; exitCode?: number | null }
+  | {
+      status: 'succeeded';
+      changed: boolean;
+      exitCode?: number | null;
+      /** Secret output (kubeconfig, certificate key) for the result's `secret` field only. */
+      secret?: string;
+    }
   | { status: 'failed'; error: string; exitCode?: number | null }
   | { status: 'awaiting-reboot' };
 

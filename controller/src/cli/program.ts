@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { auditCommand } from './commands/audit.js';
 import { caCommand } from './commands/ca.js';
+import { clusterCommand } from './commands/cluster.js';
 import { commandsCommand, eventsCommand, logsCommand } from './commands/commands.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { netbootCommand } from './commands/netboot.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext): Command {
     serveCommand,
     nodesCommand,
     statusCommand,
+    clusterCommand,
     inventoryCommand,
     netbootCommand,
     usersCommand,

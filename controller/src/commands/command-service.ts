@@ -184,7 +184,10 @@ export class CommandService implements CommandHooks {
           force ? 'cordoning (drain skipped: --force)' : 'draining',
         );
         try {
-          await (this.d.disruption ?? noDisruption).beforeDisruption(node, { force });
+          await (this.d.disruption ?? noDisruption).beforeDisruption(node, {
+            force,
+            action: row.action === 'reboot' ? 'reboot' : 'reprovision',
+          });
         } catch (err) {
           this.#finish(
             id,

@@ -7,7 +7,8 @@ import type { NodeRow } from '../store/node-store.js';
  * still cordon. Rejecting fails the command with the error's message and nothing is sent.
  */
 export interface Disruption {
-  beforeDisruption(node: NodeRow, opts: { force: boolean }): Promise<void>;
+  /** `action` lets a reprovision also remove the node from the cluster (it comes back new). */
+  beforeDisruption(node: NodeRow, opts: { force: boolean; action: 'reboot' | 'reprovision' }): Promise<void>;
 }
 
 /** The default {@link Disruption}: no cluster integration, nothing to drain. */

@@ -1,4 +1,5 @@
 import type { Inventory, Step } from '@osbuild/shared';
+import type { KubePlan } from './kube-hooks.js';
 import type { MatchTarget } from './matcher.js';
 
 /** Where the node fetches bootstrap scripts: a git URL it can reach and a pinned commit. */
@@ -14,6 +15,8 @@ export interface PlanInput {
   target: MatchTarget;
   inventory: Inventory;
   bootstrap: BootstrapSource;
+  /** Whether and how the node reaches Kubernetes (kube-hooks.ts); omitted: no kubeadm steps. */
+  kube?: KubePlan | null;
 }
 
 /**
@@ -70,6 +73,54 @@ export function planFor(input: PlanInput): Step[] {
     });
   }
 
+  if (input.kube) steps.push(...kubeSteps(input.kube, target, inventory, bootstrap, taints));
+
   steps.push({ kind: 'mark-provisioned', runId: input.runId, timeoutSec: 30 });
   return steps;
+}
+
+/** Prerequisites check, then kubeadm init (the first control plane) or join. */
+function kubeSteps(
+  kube: KubePlan,
+  target: MatchTarget,
+  inventory: Inventory,
+  bootstrap: BootstrapSource,
+  taints: Inventory['defaults']['taints'],
+): Step[] {
+  const c = inventory.cluster;
+  const advertiseAddress = target.entry?.ip?.split('/')[0];
+  const common = {
+    nodeName: target.hostname,
+    taints,
+    ...(advertiseAddress ? { advertiseAddress } : {}),
+  };
+  const prereqs: Step = { kind: 'kube-prereqs', timeoutSec: 60 };
+  if (kube.mode === 'init')
+    return [
+      prereqs,
+      {
+        kind: 'kubeadm-init',
+        ...common,
+        clusterName: c.name,
+        ...(c.kubernetesVersion ? { kubernetesVersion: c.kubernetesVersion } : {}),
+        controlPlaneEndpoint: kube.controlPlaneEndpoint,
+        podSubnet: c.podSubnet,
+        serviceSubnet: c.serviceSubnet,
+        certSANs: c.certSANs,
+        ...(c.cni !== 'none' ? { cniManifest: `manifests/${c.cni}.yaml` } : {}),
+        repo: bootstrap.repo,
+        commit: bootstrap.commit,
+        timeoutSec: 900,
+      },
+    ];
+  return [
+    prereqs,
+    {
+      kind: 'kubeadm-join',
+      ...common,
+      apiServerEndpoint: kube.controlPlaneEndpoint,
+      controlPlane: target.role === 'control-plane',
+      timeoutSec: 600,
+    },
+  ];
 }

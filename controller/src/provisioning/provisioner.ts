@@ -6,6 +6,7 @@ import {
   type NodeRole,
   PROTOCOL_VERSION,
   type Step,
+  type StepSecrets,
   type Welcome,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import type { NodeRow } from '../store/node-store.js';
 import type { StepRow } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import { handleClaim } from './enrolment.js';
+import type { KubeHooks } from './kube-hooks.js';
 import { isUnsettled, type Lifecycle, type Outgoing, UNSETTLED } from './lifecycle.js';
 import { type MatchResult, matchNode } from './matcher.js';
 import { approveNode, retryNode } from './operator-actions.js';
@@ -48,6 +50,8 @@ export interface ProvisionerDeps {
   onStepFinished?(kind: string, outcome: string, seconds: number): void;
   /** The authenticator's cache of verified secrets: an issued credential is entered at once. */
   verifiedSecrets?: VerifiedSecrets;
+  /** The Kubernetes module; without it plans hold no kubeadm steps. */
+  kube?: KubeHooks;
 }
 
 /**
@@ -95,6 +99,7 @@ export class Provisioner implements Lifecycle {
 
   /** The agent reported the end of a command. */
   onResult(nodeId: string, result: CommandResult): void {
+    if (this.d.kube?.onOwnResult(nodeId, result)) return;
     const outbox = this.d.store.tx(() => {
       const now = this.d.clock.now();
       const step = this.d.store.runs.stepByCmdId(result.id);
@@ -112,10 +117,16 @@ export class Provisioner implements Lifecycle {
         // A late duplicate of a result we already acted on (re-sent after a reconnect).
         return [];
       }
+      this.d.kube?.onStepResult(nodeId, JSON.parse(step.spec) as Step, result);
       this.finishStep(step, run.max_attempts, result, now);
       return this.advance(nodeId);
     });
     this.flush(outbox);
+  }
+
+  /** Advance one node now (the Kubernetes module finished preparing its next step). */
+  kick(nodeId: string): void {
+    this.flush(this.d.store.tx(() => this.advance(nodeId)));
   }
 
   /** Periodic work: steps past their deadline, retries whose time has come. */
@@ -172,6 +183,7 @@ export class Provisioner implements Lifecycle {
     if (!step) {
       this.d.store.runs.finishRun(runId, 'succeeded', now.toISOString());
       this.setPhase(nodeId, 'provisioned', 'plan complete');
+      this.d.kube?.onPlanComplete(nodeId);
       return [];
     }
     if (step.state === 'failed') {
@@ -184,9 +196,27 @@ export class Provisioner implements Lifecycle {
       );
       return [];
     }
-    if (step.state === 'running') return [{ nodeId, cmd: this.commandFor(step, runId) }];
+    if (step.state === 'running') {
+      const secrets = this.d.kube ? this.d.kube.resend(step.cmd_id ?? '') : null;
+      // Secrets live in memory only: after a restart the command cannot be re-sent as it was, and
+      // its deadline turns it into a retry with fresh ones.
+      if (secrets === undefined) return [];
+      return [{ nodeId, cmd: this.commandFor(step, runId, secrets ?? undefined) }];
+    }
     if (step.not_before && step.not_before > now.toISOString()) return [];
-    return [{ nodeId, cmd: this.dispatch(step, runId, now) }];
+    const spec = JSON.parse(step.spec) as Step;
+    let secrets: StepSecrets | undefined;
+    if (this.d.kube) {
+      const prepared = this.d.kube.prepare(nodeId, node.hostname ?? nodeId, spec, runId, step.idx);
+      if (!prepared.ready) {
+        this.setPhase(nodeId, 'provisioning', `step ${step.idx} (${step.kind}) waiting: ${prepared.reason}`);
+        return [];
+      }
+      secrets = prepared.secrets;
+    }
+    const cmd = this.dispatch(step, runId, now, secrets);
+    this.d.kube?.dispatched(cmd.id, nodeId, spec, secrets);
+    return [{ nodeId, cmd }];
   }
 
   private matchAndPlan(node: NodeRow): Outgoing[] {
@@ -221,7 +251,8 @@ export class Provisioner implements Lifecycle {
       return [];
     }
     const runId = this.d.newRunId();
-    const steps: Step[] = planFor({ runId, nodeId: node.node_id, target, inventory, bootstrap });
+    const kube = this.d.kube?.planFor(node.node_id, target.role) ?? null;
+    const steps: Step[] = planFor({ runId, nodeId: node.node_id, target, inventory, bootstrap, kube });
     const now = this.now();
     this.d.store.runs.create({
       id: runId,
@@ -245,7 +276,7 @@ export class Provisioner implements Lifecycle {
     return this.advance(node.node_id);
   }
 
-  private dispatch(step: StepRow, runId: string, now: Date): Command {
+  private dispatch(step: StepRow, runId: string, now: Date, secrets?: StepSecrets): Command {
     const spec = JSON.parse(step.spec) as Step;
     const attempt = step.attempt + 1;
     const deadline = new Date(now.getTime() + spec.timeoutSec * 1000 + this.d.deadlineGraceMs).toISOString();
@@ -272,10 +303,10 @@ export class Provisioner implements Lifecycle {
     );
     const stored = this.d.store.runs.stepByCmdId(cmdId);
     if (!stored) throw new Error(`step ${cmdId} was not stored`);
-    return this.commandFor(stored, runId);
+    return this.commandFor(stored, runId, secrets);
   }
 
-  private commandFor(step: StepRow, runId: string): Command {
+  private commandFor(step: StepRow, runId: string, secrets?: StepSecrets): Command {
     return {
       v: PROTOCOL_VERSION,
       id: step.cmd_id ?? '',
@@ -286,6 +317,7 @@ export class Provisioner implements Lifecycle {
         index: step.idx,
         attempt: step.attempt,
         step: JSON.parse(step.spec) as Step,
+        ...(secrets ? { secrets } : {}),
       },
     };
   }

@@ -1,4 +1,5 @@
 import {
+  type ClusterStatusView,
   type NodeCondition,
   type RpcMethod,
   type RpcParams,
@@ -32,6 +33,10 @@ export interface HandlerDeps {
   conditionsOf?(n: NodeRow): NodeCondition[];
   /** Operator commands, events and logs (rpc/command-handlers.ts). */
   commandHandlers: CommandHandlers;
+  /** Why a joined node's Kubernetes Node is not Ready (kubernetes/cluster-manager.ts). */
+  kubeNotReady?(hostname: string): string | null;
+  /** Cluster status for `osbuild cluster status`. */
+  clusterStatus?(): ClusterStatusView;
 }
 
 /** One handler per method; the mapped type makes a method without a handler a compile error. */
@@ -58,10 +63,12 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     },
     'nodes.why': ({ name }) => {
       const n = findNode(name);
-      return toWhy(d.store, n, conditions(n));
+      return toWhy(d.store, n, conditions(n), n.hostname ? (d.kubeNotReady?.(n.hostname) ?? null) : null);
     },
     'nodes.approve': ({ nodeId, hostname, role }) => summary(d.provisioner.approve(nodeId, hostname, role)),
     'nodes.retry': ({ name, fromStart }) => summary(d.provisioner.retry(name, fromStart ?? false)),
+    'cluster.status': () =>
+      d.clusterStatus?.() ?? { managed: false, server: null, controlPlaneOperation: null, nodes: [] },
     'controller.stats': () => ({
       version: d.version,
       startedAt: d.startedAt,

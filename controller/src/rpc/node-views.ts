@@ -62,7 +62,13 @@ export function toDetail(store: Store, n: NodeRow, conditions: NodeCondition[] =
 }
 
 /** What a node is waiting for, in one sentence an operator can act on. */
-export function toWhy(store: Store, n: NodeRow, conditions: NodeCondition[] = []): NodeWhy {
+export function toWhy(
+  store: Store,
+  n: NodeRow,
+  conditions: NodeCondition[] = [],
+  /** Why its Kubernetes Node is not Ready (from the Node's conditions), when it has joined. */
+  kubeNotReady: string | null = null,
+): NodeWhy {
   const current = n.current_run_id ? store.runs.currentStep(n.current_run_id) : undefined;
   const failed = n.current_run_id ? store.runs.lastFailedStep(n.current_run_id) : undefined;
   return {
@@ -71,14 +77,14 @@ export function toWhy(store: Store, n: NodeRow, conditions: NodeCondition[] = []
     phase: n.phase,
     reason: n.reason,
     online: n.online === 1,
-    waitingFor: waitingFor(n, current),
+    waitingFor: waitingFor(n, current, kubeNotReady),
     currentStep: current && n.phase === 'provisioning' ? toStepView(current) : null,
     failedStep: failed ? toStepView(failed) : null,
     conditions,
   };
 }
 
-function waitingFor(n: NodeRow, current: StepRow | undefined): string {
+function waitingFor(n: NodeRow, current: StepRow | undefined, kubeNotReady: string | null): string {
   const offline = n.online === 1 ? '' : ' (the node is offline)';
   switch (n.phase) {
     case 'discovered':
@@ -93,12 +99,18 @@ function waitingFor(n: NodeRow, current: StepRow | undefined): string {
       if (!current) return `the plan to finish${offline}`;
       if (current.state === 'running')
         return `step ${current.idx} (${current.kind}) to report a result${offline}`;
+      // A kubeadm step held back by the controller says why in the node's reason.
+      if (current.state === 'pending' && !current.not_before && n.reason.includes(' waiting: '))
+        return n.reason.slice(n.reason.indexOf(' waiting: ') + ' waiting: '.length);
       return `a retry of step ${current.idx} (${current.kind}) at ${current.not_before ?? 'once the node is back'}${offline}`;
     case 'provisioned':
       return `nothing: provisioning is complete (\`osbuild nodes retry ${n.hostname ?? n.node_id} --from-start\` runs it again)`;
     case 'failed':
       return `an operator: fix the cause of the failing step (see below), then \`osbuild nodes retry ${n.hostname ?? n.node_id}\``;
     case 'joined':
+      return kubeNotReady
+        ? `kubelet to report Ready. ${kubeNotReady}`
+        : 'its Kubernetes Node to become Ready';
     case 'ready':
       return 'nothing';
     case 'reprovisioning':

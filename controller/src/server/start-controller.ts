@@ -21,6 +21,9 @@ import { type Clock, systemClock } from '../host/clock.js';
 import { type Exec, exec as realExec } from '../host/exec.js';
 import { writeFileAtomic } from '../host/private-files.js';
 import { InventorySource } from '../inventory/inventory-source.js';
+import { ClusterManager } from '../kubernetes/cluster-manager.js';
+import { kubeCommandSeam } from '../kubernetes/command-seam.js';
+import type { KubeApi } from '../kubernetes/kube-api.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { netbootCommandSeam } from '../netboot/command-seam.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
@@ -64,6 +67,8 @@ export interface ControllerOptions {
   tickMs?: number;
   /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
   disruption?: Disruption;
+  /** How long a drain before reboot/reprovision may wait for PodDisruptionBudgets (default 5 min). */
+  drainDeadlineMs?: number;
   /** Reset a netboot node's root for a reprovision (default: absent, such reprovisions are refused). */
   netbootReset?: NetbootReset;
   /**
@@ -73,6 +78,12 @@ export interface ControllerOptions {
   netbootConfigPath?: string;
   /** Seconds a command for an offline node waits before it expires (default 3600). */
   commandTtlSec?: number;
+  /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
+  adoptKubeconfig?: string;
+  /** Builds the Kubernetes API client from a kubeconfig (tests: the same adapter, other options). */
+  kubeConnect?: (kubeconfig: string) => KubeApi | Promise<KubeApi>;
+  /** Retry delay of the Kubernetes module (token preparation, watch restarts). */
+  kubeRetryMs?: number;
 }
 
 /** A token bucket: `burst` at once, then `perSecond`. */
@@ -95,6 +106,8 @@ export interface ControllerHandle {
   /** PEM of the CA that signs the MQTT server certificate (TLS listeners only). */
   caCertPem?: string;
   caFingerprint?: string;
+  /** The Kubernetes module (drain, removal, status). */
+  cluster?: ClusterManager;
   stop(): Promise<void>;
 }
 
@@ -246,6 +259,22 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         .catch((err: Error) => logger.error({ topic, err: err.message }, `could not send ${what}`));
     };
 
+    let provisionerRef: Provisioner | null = null;
+    const cluster = new ClusterManager({
+      store,
+      clock,
+      logger: logger.child({ module: 'kubernetes' }),
+      dataDir: opts.dataDir,
+      inventory: () => inventory.current(),
+      sendCommand: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
+      audit: (e) => audit({ actor: 'controller', ...e }),
+      kick: (nodeId) => provisionerRef?.kick(nodeId),
+      setPhase: (nodeId, phase, reason) => store.tx(() => provisionerRef?.setPhase(nodeId, phase, reason)),
+      newId: () => randomUUID(),
+      ...(opts.kubeConnect ? { connect: opts.kubeConnect } : {}),
+      ...(opts.kubeRetryMs !== undefined ? { retryMs: opts.kubeRetryMs } : {}),
+    });
+    cleanup.push(() => cluster.stop());
     const provisioner = new Provisioner({
       store,
       verifiedSecrets,
@@ -261,6 +290,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       sendWelcome: (nodeId: string, welcome: Welcome) =>
         publish(topics.node(nodeId, 'welcome'), welcome, 'welcome'),
       audit: (e) => audit({ actor: 'controller', ...e }),
+      kube: cluster,
     });
     const netbootReset =
       opts.netbootReset ??
@@ -285,10 +315,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       newId: () => randomUUID(),
       audit,
       onOutcome: (_action, state) => metrics.observeCommand(state),
-      ...(opts.disruption ? { disruption: opts.disruption } : {}),
+      disruption: opts.disruption ?? kubeCommandSeam(cluster, opts.drainDeadlineMs),
       ...(netbootReset ? { netbootReset } : {}),
       ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
     });
+    provisionerRef = provisioner;
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
     const graceUntil = new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString();
     store.runs.extendDeadlines(graceUntil);
@@ -319,6 +350,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         commands,
         labels: () => inventoryLabels(inventory.current()),
       }),
+      kubeNotReady: (hostname) => cluster.explain(hostname),
+      clusterStatus: () => cluster.status(),
     });
     const route = makeMessageRouter({
       store,
@@ -383,6 +416,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       }
       try {
         provisioner.tick();
+        void cluster.pollAdopted();
       } catch (err) {
         logger.error({ err }, 'provisioning tick failed');
       }
@@ -396,7 +430,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
 
     inventory.watch(() => {
       void refreshBootstrap().then(() => provisioner.rematchUnsettled());
+      cluster.onInventoryChanged();
     });
+    if (opts.adoptKubeconfig) await cluster.adopt(opts.adoptKubeconfig);
+    else await cluster.start();
     // Nodes that were waiting for the bootstrap repository or an inventory entry before a restart.
     provisioner.rematchUnsettled();
 
@@ -428,6 +465,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       ...(listener.tls
         ? { caCertPem: listener.tls.caCertPem, caFingerprint: listener.tls.caFingerprint }
         : {}),
+      cluster,
       async stop() {
         await client
           .publish(

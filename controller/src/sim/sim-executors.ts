@@ -15,6 +15,11 @@ export const SIM_STEP_SECONDS: Record<StepKind, { base: number; jitter: number }
   reboot: { base: 0.2, jitter: 0.1 },
   'mark-provisioned': { base: 0.1, jitter: 0.05 },
   'reset-node': { base: 6, jitter: 3 },
+  'kube-prereqs': { base: 1, jitter: 0.5 },
+  'kubeadm-init': { base: 90, jitter: 30 },
+  'kubeadm-join': { base: 40, jitter: 15 },
+  'kubeadm-upload-certs': { base: 5, jitter: 2 },
+  'etcd-member-remove': { base: 3, jitter: 1 },
 };
 /** Seconds a simulated board stays away during a reboot (before `speed`). */
 export const SIM_REBOOT_SECONDS = 25;
@@ -89,6 +94,13 @@ export function simulatedExecutors(o: SimExecutorOptions): ExecutorTable {
     reboot: wrap('reboot', real.reboot),
     'mark-provisioned': wrap('mark-provisioned', real['mark-provisioned']),
     'reset-node': wrap('reset-node', real['reset-node']),
+    // Simulated boards join no cluster (nodes.yaml from `sim inventory` leaves cluster.kubeadm
+    // off): these only take their time, so a kubeadm-init here returns no admin kubeconfig.
+    'kube-prereqs': wrap('kube-prereqs', null),
+    'kubeadm-init': wrap('kubeadm-init', null),
+    'kubeadm-join': wrap('kubeadm-join', null),
+    'kubeadm-upload-certs': wrap('kubeadm-upload-certs', null),
+    'etcd-member-remove': wrap('etcd-member-remove', null),
   };
 }
 

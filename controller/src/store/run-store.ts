@@ -56,6 +56,17 @@ export class RunStore {
     });
   }
 
+  /** Nodes with a running or succeeded run holding a step of `kind` (e.g. who initialised the cluster). */
+  nodesWithStep(kind: string): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT r.node_id FROM steps s JOIN runs r ON r.id = s.run_id
+         WHERE s.kind = ? AND r.state IN ('running', 'succeeded')`,
+      )
+      .all(kind) as Array<{ node_id: string }>;
+    return rows.map((r) => r.node_id);
+  }
+
   get(runId: string): RunRow | undefined {
     return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
   }

@@ -98,6 +98,7 @@ export async function startTestController(
     port?: number;
     httpPort?: number;
     plain?: boolean;
+    logger?: pino.Logger;
     /** Seams and settings passed through to startController (e.g. disruption, netbootReset). */
     options?: Partial<ControllerOptions>;
   } = {},
@@ -108,7 +109,7 @@ export async function startTestController(
     bootstrapDir: ws.bootstrapDir,
     listen: `${extra.plain ? 'mqtt' : 'mqtts'}://127.0.0.1:${extra.port ?? 0}`,
     httpListen: `http://127.0.0.1:${extra.httpPort ?? 0}`,
-    logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+    logger: extra.logger ?? pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     retry: { baseMs: 200, capMs: 1_000 },
     tickMs: 100,
     ...extra.options,
@@ -146,7 +147,7 @@ export async function startFixtureAgent(
     claimSecret: secrets.claimSecret,
     reclaimMs: 1_000,
     ...(c.mqttUrl.startsWith('mqtts:') ? { tls: { caFile: secrets.caFile } } : {}),
-    logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+    logger: extra.logger ?? pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
     reconnect: { baseMs: 50, capMs: 500 },
     ...extra,
   });

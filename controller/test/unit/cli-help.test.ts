@@ -36,6 +36,9 @@ const COMMANDS = [
   ['netboot', 'import'],
   ['netboot', 'reset'],
   ['netboot', 'power'],
+  ['cluster'],
+  ['cluster', 'status'],
+  ['cluster', 'adopt'],
 ];
 
 describe('--help', () => {

@@ -89,3 +89,61 @@ describe('planFor', () => {
     for (const step of a) expect(stepSchema.parse(step)).toEqual(step);
   });
 });
+
+describe('planFor with Kubernetes (kube-hooks)', () => {
+  const kube = { controlPlaneEndpoint: '10.0.10.10:6443' };
+  it('ends the first control plane with prereqs and kubeadm init, the CNI manifest at the pinned commit', () => {
+    const plan = planFor({
+      runId: 'r',
+      nodeId: 'pi-1',
+      target: target(0),
+      inventory,
+      bootstrap,
+      kube: { ...kube, mode: 'init' },
+    });
+    expect(plan.slice(-3).map((s) => s.kind)).toEqual(['kube-prereqs', 'kubeadm-init', 'mark-provisioned']);
+    expect(plan.at(-2)).toEqual({
+      kind: 'kubeadm-init',
+      nodeName: 'cp-01',
+      taints: [],
+      advertiseAddress: '10.0.10.10',
+      clusterName: 'lab',
+      controlPlaneEndpoint: '10.0.10.10:6443',
+      podSubnet: '10.244.0.0/16',
+      serviceSubnet: '10.96.0.0/12',
+      certSANs: [],
+      cniManifest: 'manifests/flannel.yaml',
+      repo: bootstrap.repo,
+      commit: bootstrap.commit,
+      timeoutSec: 900,
+    });
+  });
+
+  it('ends a worker with prereqs and a join that carries no secret, with its taints', () => {
+    const plan = planFor({
+      runId: 'r',
+      nodeId: 'pi-2',
+      target: target(1),
+      inventory,
+      bootstrap,
+      kube: { ...kube, mode: 'join' },
+    });
+    const join = plan.at(-2);
+    expect(join).toEqual({
+      kind: 'kubeadm-join',
+      nodeName: 'w-01',
+      taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }],
+      advertiseAddress: '10.0.10.11',
+      apiServerEndpoint: '10.0.10.10:6443',
+      controlPlane: false,
+      timeoutSec: 600,
+    });
+    expect(stepSchema.parse(join)).toEqual(join);
+    expect(JSON.stringify(plan)).not.toMatch(/token|certificateKey/);
+  });
+
+  it('plans no Kubernetes steps without a kube plan', () => {
+    const plan = planFor({ runId: 'r', nodeId: 'pi-2', target: target(1), inventory, bootstrap, kube: null });
+    expect(plan.some((s) => s.kind.startsWith('kube'))).toBe(false);
+  });
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { macAddress } from '../protocol/identity.js';
 import { nodeRole } from '../protocol/rpc.js';
 import { networkStack } from '../protocol/steps.js';
+import { CLUSTER_DEFAULTS, cidrsOverlap, clusterSchema } from './cluster-schema.js';
 
 const ipv4 = z
   .string()
@@ -105,15 +106,7 @@ export const bootstrapSettings = z.strictObject({
 /** The whole `nodes.yaml`. */
 export const inventorySchema = z
   .strictObject({
-    cluster: z
-      .strictObject({
-        name: z.string().min(1).default('osbuild'),
-        controlPlaneEndpoint: z.string().optional(),
-        kubernetesVersion: z.string().optional(),
-        podSubnet: z.string().optional(),
-        serviceSubnet: z.string().optional(),
-      })
-      .default({ name: 'osbuild' }),
+    cluster: clusterSchema.default({ ...CLUSTER_DEFAULTS, certSANs: [] }),
     defaults: z
       .strictObject({
         network: networkSettings.default({}),
@@ -166,6 +159,19 @@ export const inventorySchema = z
             code: 'custom',
             path: ['nodes', i, field],
             message: `duplicate ${field} ${value} (already used by nodes[${first}])`,
+          });
+      }
+    });
+    // Node addresses inside the pod or service range would be unreachable once the CNI routes it.
+    inv.nodes.forEach((n, i) => {
+      const ip = n.ip?.split('/')[0];
+      if (!ip) return;
+      for (const field of ['podSubnet', 'serviceSubnet'] as const) {
+        if (cidrsOverlap(`${ip}/32`, inv.cluster[field]))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nodes', i, 'ip'],
+            message: `${ip} is inside cluster.${field} ${inv.cluster[field]}`,
           });
       }
     });

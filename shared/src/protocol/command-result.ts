@@ -20,6 +20,13 @@ export const commandResultSchema = z.object({
   finishedAt: z.string(),
   /** Step-specific data, e.g. whether anything changed. */
   changed: z.boolean().optional(),
+  /**
+   * Secret output of a kubeadm step (admin kubeconfig of kubeadm-init, certificate key of
+   * kubeadm-upload-certs). Travels only on the node's own cmd-result topic, which no principal but
+   * the controller may read; the controller hands it to the Kubernetes module and never stores,
+   * logs, audits or forwards it. Use {@link redactResult} before showing a result anywhere.
+   */
+  secret: z.string().optional(),
 });
 /** Inferred {@link commandResultSchema}. */
 export type CommandResult = z.infer<typeof commandResultSchema>;
@@ -64,4 +71,11 @@ export type CommandReport = z.infer<typeof commandReportSchema>;
 /** True when a report is the final result of a command. */
 export function isCommandResult(r: CommandReport): r is CommandResult {
   return !('type' in r);
+}
+
+/** A result fit for logs, events and the store: the secret replaced by a marker. */
+export function redactResult(r: CommandResult): CommandResult {
+  if (r.secret === undefined) return r;
+  const { secret: _secret, ...rest } = r;
+  return { ...rest, secret: '<redacted>' };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepSecrets } from './kube-steps.js';
 import { stepSchema } from './steps.js';
 import { protocolVersion } from './version.js';
 
@@ -9,6 +10,8 @@ export const runStepCommand = z.object({
   index: z.number().int().nonnegative(),
   attempt: z.number().int().positive(),
   step: stepSchema,
+  /** Just-in-time secrets for kubeadm steps; the agent never journals or logs them. */
+  secrets: stepSecrets.optional(),
 });
 
 /** Operator command: reboot the node. Confirmed by the controller only when a hello with a new boot id arrives. */

@@ -93,11 +93,33 @@ export const userName = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'expected a user name like alice or grafana');
 
+/** The Kubernetes cluster as the controller follows it (`osbuild cluster status`). */
+export const clusterStatusView = z.object({
+  /** False until kubeadm init ran through a node or a kubeconfig was adopted. */
+  managed: z.boolean(),
+  server: z.string().nullable(),
+  /** The control-plane operation in progress (one at a time), if any. */
+  controlPlaneOperation: z.string().nullable(),
+  nodes: z.array(
+    z.object({
+      name: z.string(),
+      ready: z.boolean(),
+      controlPlane: z.boolean(),
+      unschedulable: z.boolean(),
+      /** Why it is not Ready, from its conditions; null when Ready. */
+      reason: z.string().nullable(),
+    }),
+  ),
+});
+/** Inferred {@link clusterStatusView}. */
+export type ClusterStatusView = z.infer<typeof clusterStatusView>;
+
 /** Every operator method: its params and the data of its success response. */
 export const rpcMethods = {
   'nodes.list': { params: z.object({}), result: z.array(nodeSummary) },
   'nodes.show': { params: nameParams, result: nodeDetail },
   'nodes.why': { params: nameParams, result: nodeWhy },
+  'cluster.status': { params: z.object({}), result: clusterStatusView },
   'nodes.approve': {
     params: z.object({ nodeId, hostname: z.string().min(1), role: nodeRole.optional() }),
     result: nodeSummary,

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  etcdMemberRemoveStep,
+  kubeadmInitStep,
+  kubeadmJoinStep,
+  kubeadmUploadCertsStep,
+  kubePrereqsStep,
+} from './kube-steps.js';
 
 /** Seconds a step may run before the agent kills it and reports a timeout. */
 const timeoutSec = z
@@ -99,6 +106,11 @@ export const stepSchema = z.discriminatedUnion('kind', [
   rebootStep,
   markProvisionedStep,
   resetNodeStep,
+  kubePrereqsStep,
+  kubeadmInitStep,
+  kubeadmJoinStep,
+  kubeadmUploadCertsStep,
+  etcdMemberRemoveStep,
 ]);
 /** Inferred {@link stepSchema} (defaults applied). */
 export type Step = z.infer<typeof stepSchema>;

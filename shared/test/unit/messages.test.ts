@@ -55,6 +55,11 @@ describe('message schemas', () => {
       'reboot',
       'mark-provisioned',
       'reset-node',
+      'kube-prereqs',
+      'kubeadm-init',
+      'kubeadm-join',
+      'kubeadm-upload-certs',
+      'etcd-member-remove',
     ]);
   });
 

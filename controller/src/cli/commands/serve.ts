@@ -29,6 +29,7 @@ interface ServeFlags {
   insecureListen?: boolean;
   tlsSan?: string[];
   netbootConfig?: string;
+  kubeconfig?: string;
 }
 
 /** A commander parser accepting `<scheme>://HOST:PORT` (port 0 = pick one). */
@@ -126,9 +127,19 @@ export function serveCommand(ctx: CliContext): Command {
       '--netboot-config <file>',
       'netboot.yaml of the netboot server on this host: reprovision of a netboot node resets its root (env OSBUILD_NETBOOT_CONFIG)',
     )
+    .option(
+      '--kubeconfig <file>',
+      'adopt the existing Kubernetes cluster this admin kubeconfig reaches (copied 0600 into the data dir)',
+    )
     .addOption(new Option('--log-level <level>', 'log level (env OSBUILD_LOG_LEVEL)').choices(LOG_LEVELS))
     .action(async (flags: ServeFlags) => {
       const opts = serveOptions(ctx, flags);
+      if (flags.kubeconfig) {
+        const file = resolve(ctx.io.cwd, flags.kubeconfig);
+        const text = ctx.readFile(file);
+        if (text === undefined) throw new CliError(EXIT.usage, `no kubeconfig at ${file}`);
+        opts.adoptKubeconfig = text;
+      }
       const level = flags.logLevel ?? ctx.io.env.OSBUILD_LOG_LEVEL ?? SERVE_DEFAULTS.logLevel;
       if (!(LOG_LEVELS as readonly string[]).includes(level)) {
         throw new CliError(

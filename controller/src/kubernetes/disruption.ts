@@ -1,0 +1,149 @@
+import type { Step } from '@osbuild/shared';
+import type { KubeApi, KubeNode } from './kube-api.js';
+
+/**
+ * The seam reboot and reprovision call before they disrupt a node (default: a no-op). The
+ * Kubernetes implementation cordons and drains; `force` skips the drain (the caller audits it).
+ */
+export interface Disruption {
+  beforeDisruption(node: string, opts: { force: boolean }): Promise<void>;
+}
+
+/** A {@link Disruption} that does nothing: for controllers that manage no cluster. */
+export const noDisruption: Disruption = { beforeDisruption: async () => undefined };
+
+/** A drain that could not finish; `blocked` lists each pod still there and why. */
+export class DrainError extends Error {
+  constructor(
+    message: string,
+    readonly blocked: string[],
+  ) {
+    super(message);
+    this.name = 'DrainError';
+  }
+}
+
+/** Refused because it would break etcd quorum (override with force). */
+export class QuorumError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QuorumError';
+  }
+}
+
+/** What drain and removal need. */
+export interface DisruptionDeps {
+  api(): KubeApi | null;
+  node(name: string): KubeNode | undefined;
+  controlPlaneNodes(): KubeNode[];
+  /** Run a step on the agent of the node with this hostname (etcd member removal). */
+  runOnHost(hostname: string, step: Step): Promise<void>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Progress and waiting reasons, for logs and the CLI. */
+  report(message: string): void;
+  audit(e: {
+    action: string;
+    target: string;
+    result: 'ok' | 'refused';
+    detail?: Record<string, unknown>;
+  }): void;
+}
+
+/**
+ * Cordon, then evict every pod but DaemonSet and mirror pods through the eviction API, which
+ * honours PodDisruptionBudgets: a 429 means "not now", so wait and try again until `deadlineMs`,
+ * then fail naming each blocked pod and the budget's reason. `force` only cordons.
+ */
+export async function drainNode(
+  d: DisruptionDeps,
+  name: string,
+  opts: { deadlineMs: number; force?: boolean; pollMs?: number },
+): Promise<{ evicted: number }> {
+  const api = d.api();
+  if (!api) throw new Error('no cluster is managed: nothing to drain');
+  await api.patchNode(name, { spec: { unschedulable: true } });
+  d.report(`cordoned ${name}`);
+  if (opts.force) {
+    d.audit({ action: 'node.drain-skipped', target: name, result: 'ok', detail: { force: true } });
+    return { evicted: 0 };
+  }
+  const until = d.now() + opts.deadlineMs;
+  let evicted = 0;
+  for (;;) {
+    const pods = (await api.listPodsOnNode(name)).filter((p) => !p.daemonSet && !p.mirror);
+    if (pods.length === 0) {
+      d.report(`drained ${name} (${evicted} pods evicted)`);
+      return { evicted };
+    }
+    const blocked: string[] = [];
+    for (const p of pods) {
+      const r = await api.evictPod(p.namespace, p.name);
+      if (r.ok) evicted++;
+      else blocked.push(`${p.namespace}/${p.name}: ${r.message}`);
+    }
+    if (blocked.length === 0) continue;
+    if (d.now() >= until)
+      throw new DrainError(
+        `drain of ${name} did not finish within ${Math.round(opts.deadlineMs / 1000)} s: ${blocked.join('; ')}`,
+        blocked,
+      );
+    d.report(`waiting to evict from ${name}: ${blocked.join('; ')}`);
+    await d.sleep(opts.pollMs ?? 2_000);
+  }
+}
+
+/** Refuse taking `name` down when the control planes left would not hold etcd quorum. */
+export function checkQuorum(d: DisruptionDeps, name: string, force: boolean): void {
+  const cps = d.controlPlaneNodes();
+  if (!cps.some((n) => n.name === name)) return;
+  const members = cps.length;
+  const left = members - 1;
+  if (left >= Math.floor(members / 2) + 1) return;
+  const why = `taking control plane ${name} down leaves ${left} of ${members} etcd members, below quorum (${Math.floor(members / 2) + 1})`;
+  if (!force) throw new QuorumError(`${why}; use --force to do it anyway`);
+  d.audit({ action: 'node.quorum-override', target: name, result: 'ok', detail: { members, left } });
+}
+
+/**
+ * Remove a node from the cluster so it leaves no ghost: for a control plane, its etcd member
+ * (through another control plane's agent) first, then the Node object. Refuses to remove the last
+ * control plane unless forced.
+ */
+export async function removeNode(
+  d: DisruptionDeps,
+  name: string,
+  opts: { force?: boolean } = {},
+): Promise<void> {
+  const api = d.api();
+  if (!api) throw new Error('no cluster is managed: nothing to remove');
+  const node = d.node(name);
+  if (node?.controlPlane) {
+    const others = d.controlPlaneNodes().filter((n) => n.name !== name);
+    if (others.length === 0 && !opts.force)
+      throw new QuorumError(`${name} is the last control plane; removing it ends the cluster (use --force)`);
+    const via = others[0];
+    if (via) {
+      await d.runOnHost(via.name, { kind: 'etcd-member-remove', memberName: name, timeoutSec: 120 });
+      d.report(`removed etcd member ${name} via ${via.name}`);
+    }
+  }
+  try {
+    await api.deleteNode(name);
+  } catch (err) {
+    if (!(err instanceof Error && 'status' in err && (err as { status: number }).status === 404)) throw err;
+  }
+  d.audit({ action: 'node.removed-from-cluster', target: name, result: 'ok' });
+  d.report(`deleted Node ${name}`);
+}
+
+/** The Kubernetes {@link Disruption}: quorum check, then cordon and drain (or cordon only with force). */
+export function kubeDisruption(d: DisruptionDeps, drainDeadlineMs: number): Disruption {
+  return {
+    async beforeDisruption(name, { force }) {
+      if (!d.api() || !d.node(name)) return;
+      checkQuorum(d, name, force);
+      await drainNode(d, name, { deadlineMs: drainDeadlineMs, force });
+    },
+  };
+}
