@@ -35,7 +35,12 @@ async function bootCandidates(tree: string): Promise<string[]> {
   return out;
 }
 
-async function writeBootFolder(files: BootFile[], tree: string, bootDir: string, epoch: number): Promise<void> {
+async function writeBootFolder(
+  files: BootFile[],
+  tree: string,
+  bootDir: string,
+  epoch: number,
+): Promise<void> {
   await mkdir(bootDir, { recursive: true });
   for (const f of files) {
     const dest = path.join(bootDir, f.dest);
@@ -69,6 +74,7 @@ async function installedPackages(run: Run, tree: string): Promise<InstalledPacka
   const out = await run('dpkg-query', [
     `--admindir=${path.join(tree, 'var/lib/dpkg')}`,
     '-W',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format, not a JS template
     '-f=${Package}\\t${Version}\\t${Architecture}\\n',
   ]);
   return out
@@ -84,7 +90,7 @@ async function installedPackages(run: Run, tree: string): Promise<InstalledPacka
 /**
  * Everything after the layers: the rootfs tarball, the boot folder, disk.img (MBR, FAT32 boot +
  * ext4 root, made by mkfs -C/-d, mtools, sfdisk and dd: no loop device, no mount) and its
- * compressed copy. 
+ * compressed copy.
  */
 export async function assemble(ctx: AssembleContext): Promise<Assembled> {
   const { run, profile, outDir, workDir } = ctx;
@@ -176,12 +182,25 @@ export async function assemble(ctx: AssembleContext): Promise<Assembled> {
   ].join('\n');
   const tableFile = path.join(workDir, 'disk.sfdisk');
   await writeFile(tableFile, table);
-  await run('bash', ['-c', 'sfdisk --quiet --no-reread --no-tell-kernel "$1" <"$2"', 'sfdisk', disk, tableFile]);
+  await run('bash', [
+    '-c',
+    'sfdisk --quiet --no-reread --no-tell-kernel "$1" <"$2"',
+    'sfdisk',
+    disk,
+    tableFile,
+  ]);
   for (const [img, startMiB] of [
     [bootImg, bootStart],
     [rootImg, rootStart],
   ] as const) {
-    await run('dd', [`if=${img}`, `of=${disk}`, 'bs=1M', `seek=${startMiB}`, 'conv=notrunc,sparse', 'status=none']);
+    await run('dd', [
+      `if=${img}`,
+      `of=${disk}`,
+      'bs=1M',
+      `seek=${startMiB}`,
+      'conv=notrunc,sparse',
+      'status=none',
+    ]);
   }
   await rm(tree, { recursive: true, force: true });
   await rm(bootImg, { force: true });

@@ -11,7 +11,17 @@ import { type BuildOptions, UsageError } from './options.js';
 import { type Profile, profileByName } from './profiles.js';
 import { makeRun } from './run.js';
 
-const TOOLS = ['mmdebstrap', 'mkfs.vfat', 'mcopy', 'mkfs.ext4', 'sfdisk', 'zstd', 'dpkg-query', 'unshare', 'chroot'];
+const TOOLS = [
+  'mmdebstrap',
+  'mkfs.vfat',
+  'mcopy',
+  'mkfs.ext4',
+  'sfdisk',
+  'zstd',
+  'dpkg-query',
+  'unshare',
+  'chroot',
+];
 
 async function readable(file: string): Promise<boolean> {
   return access(file, constants.R_OK).then(
@@ -22,7 +32,8 @@ async function readable(file: string): Promise<boolean> {
 
 /** Everything the build needs before it starts, each failure with the command that fixes it. */
 export async function checkPrerequisites(opts: BuildOptions, profile: Profile): Promise<void> {
-  if (process.getuid?.() !== 0) throw new UsageError('run as root (mmdebstrap --mode=root, chroot, device nodes)');
+  if (process.getuid?.() !== 0)
+    throw new UsageError('run as root (mmdebstrap --mode=root, chroot, device nodes)');
   const missing: string[] = [];
   for (const tool of TOOLS) {
     const found = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
@@ -43,8 +54,12 @@ export async function checkPrerequisites(opts: BuildOptions, profile: Profile): 
   if (!(await readable(opts.agentBinary))) {
     throw new UsageError(`agent executable ${opts.agentBinary} missing: run npm run build:agent`);
   }
-  for (const k of [...profile.keyrings, ...(profile.kubernetesRepo ? [profile.kubernetesRepo.keyring] : [])]) {
-    if (!(await readable(k))) throw new UsageError(`profile ${profile.name} needs the keyring ${k} (--keyring-dir)`);
+  for (const k of [
+    ...profile.keyrings,
+    ...(profile.kubernetesRepo ? [profile.kubernetesRepo.keyring] : []),
+  ]) {
+    if (!(await readable(k)))
+      throw new UsageError(`profile ${profile.name} needs the keyring ${k} (--keyring-dir)`);
   }
 }
 
@@ -90,7 +105,11 @@ export async function buildImage(
       cacheDir: opts.cacheDir,
       workDir,
       sourceDateEpoch: epoch,
-      agent: { binary: opts.agentBinary, unit: path.join(repoRoot, 'agent/systemd/osbuild-agent.service'), imageJson },
+      agent: {
+        binary: opts.agentBinary,
+        unit: path.join(repoRoot, 'agent/systemd/osbuild-agent.service'),
+        imageJson,
+      },
       run,
       progress,
     });
@@ -120,7 +139,7 @@ export async function buildImage(
     return { manifest, outDir };
   } finally {
     await mkdir(path.dirname(logFile), { recursive: true });
-    await writeFile(logFile, `${logLines.join("\n")}\n`);
+    await writeFile(logFile, `${logLines.join('\n')}\n`);
     await rm(workDir, { recursive: true, force: true });
   }
 }

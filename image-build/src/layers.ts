@@ -62,7 +62,11 @@ async function packagesOf(profile: Profile, layer: LayerSpec): Promise<string[]>
  * it reads, and its parent's key (a changed base rebuilds everything above it). The epoch is not
  * an input: the rootfs tarball gets its timestamps at assembly (assemble.ts).
  */
-export async function layerInputs(ctx: LayerContext, layer: LayerSpec, parentKey: string): Promise<KeyInput[]> {
+export async function layerInputs(
+  ctx: LayerContext,
+  layer: LayerSpec,
+  parentKey: string,
+): Promise<KeyInput[]> {
   const { profile } = ctx;
   const inputs: KeyInput[] = [
     { name: 'parent', data: parentKey },
@@ -142,7 +146,12 @@ async function buildBase(ctx: LayerContext, layer: LayerSpec, out: string): Prom
   );
 }
 
-async function applyLayer(ctx: LayerContext, layer: LayerSpec, prev: string, out: string): Promise<string | undefined> {
+async function applyLayer(
+  ctx: LayerContext,
+  layer: LayerSpec,
+  prev: string,
+  out: string,
+): Promise<string | undefined> {
   const { profile } = ctx;
   const env: Record<string, string> = {
     SOURCE_DATE_EPOCH: String(ctx.sourceDateEpoch),
@@ -188,8 +197,9 @@ export async function buildLayers(ctx: LayerContext): Promise<BuiltLayer[]> {
     let cached = await exists(tar);
     let agentVersionLine: string | undefined;
     if (cached) {
-      agentVersionLine = (JSON.parse(await readFile(meta, 'utf8').catch(() => '{}')) as { agentVersionLine?: string })
-        .agentVersionLine;
+      agentVersionLine = (
+        JSON.parse(await readFile(meta, 'utf8').catch(() => '{}')) as { agentVersionLine?: string }
+      ).agentVersionLine;
       if (layer.name === 'agent' && !agentVersionLine) cached = false;
     }
     if (!cached) {
@@ -199,9 +209,18 @@ export async function buildLayers(ctx: LayerContext): Promise<BuiltLayer[]> {
       await writeFile(meta, JSON.stringify({ key, agentVersionLine }));
     }
     const seconds = (performance.now() - started) / 1000;
-    ctx.progress(`${label} (key ${key.slice(0, 12)}) ${cached ? 'cached' : `built in ${seconds.toFixed(1)} s`}`);
+    ctx.progress(
+      `${label} (key ${key.slice(0, 12)}) ${cached ? 'cached' : `built in ${seconds.toFixed(1)} s`}`,
+    );
     await pruneOthers(layerDir, prefix, tar);
-    built.push({ name: layer.name, key, tar, cached, seconds, ...(agentVersionLine ? { agentVersionLine } : {}) });
+    built.push({
+      name: layer.name,
+      key,
+      tar,
+      cached,
+      seconds,
+      ...(agentVersionLine ? { agentVersionLine } : {}),
+    });
     parentKey = key;
     prevTar = tar;
   }

@@ -14,7 +14,8 @@ async function main(): Promise<number> {
       return 0;
     }
     // Progress on stderr with -o json, so stdout stays one JSON document.
-    const progress = (line: string) => (opts.output === 'json' ? process.stderr : process.stdout).write(`image: ${line}\n`);
+    const progress = (line: string) =>
+      (opts.output === 'json' ? process.stderr : process.stdout).write(`image: ${line}\n`);
     const { manifest } = await buildImage(opts, REPO_ROOT, progress);
     if (opts.output === 'json') process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;

@@ -42,7 +42,11 @@ export class UsageError extends BuildError {}
 const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 /** Parse the driver's flags; `help` when -h was given. */
-export function parseOptions(argv: string[], repoRoot: string, env: NodeJS.ProcessEnv): BuildOptions | 'help' {
+export function parseOptions(
+  argv: string[],
+  repoRoot: string,
+  env: NodeJS.ProcessEnv,
+): BuildOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -71,14 +75,17 @@ export function parseOptions(argv: string[], repoRoot: string, env: NodeJS.Proce
   }
   const version = values.version as string | undefined;
   if (version !== undefined && !VERSION_RE.test(version)) {
-    throw new UsageError(`--version ${JSON.stringify(version)}: use letters, digits, . _ + - (it names a folder)`);
+    throw new UsageError(
+      `--version ${JSON.stringify(version)}: use letters, digits, . _ + - (it names a folder)`,
+    );
   }
   const output = (values.output as string | undefined) ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UsageError(`-o ${output}: expected text or json`);
   const epochText = (values['source-date-epoch'] as string | undefined) ?? env.SOURCE_DATE_EPOCH;
   let sourceDateEpoch: number | undefined;
   if (epochText !== undefined && epochText !== '') {
-    if (!/^\d+$/.test(epochText)) throw new UsageError(`source date epoch ${epochText}: expected whole seconds`);
+    if (!/^\d+$/.test(epochText))
+      throw new UsageError(`source date epoch ${epochText}: expected whole seconds`);
     sourceDateEpoch = Number(epochText);
   }
   const here = path.join(repoRoot, 'image-build');
@@ -88,9 +95,12 @@ export function parseOptions(argv: string[], repoRoot: string, env: NodeJS.Proce
     outRoot: path.resolve((values.out as string | undefined) ?? path.join(here, 'out')),
     cacheDir: path.resolve((values['cache-dir'] as string | undefined) ?? path.join(here, '.cache')),
     agentBinary: path.resolve(
-      (values['agent-binary'] as string | undefined) ?? path.join(repoRoot, 'agent/dist/osbuild-agent-linux-arm64'),
+      (values['agent-binary'] as string | undefined) ??
+        path.join(repoRoot, 'agent/dist/osbuild-agent-linux-arm64'),
     ),
-    keyringDir: path.resolve((values['keyring-dir'] as string | undefined) ?? path.join(here, '.cache', 'keyrings')),
+    keyringDir: path.resolve(
+      (values['keyring-dir'] as string | undefined) ?? path.join(here, '.cache', 'keyrings'),
+    ),
     ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
     output,
   };

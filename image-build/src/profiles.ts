@@ -70,7 +70,10 @@ export function profiles(keyringDir: string): Record<ProfileName, Profile> {
       keyrings: [],
       // QEMU's virt machine boots from virtio-blk and talks virtio-net; nfs/nfsv4 let the same
       // initramfs mount an NFS root (rootfs.tar.gz served by netboot/).
-      initramfs: { policy: 'list', modules: ['virtio_pci', 'virtio_blk', 'virtio_net', 'ext4', 'nfs', 'nfsv4'] },
+      initramfs: {
+        policy: 'list',
+        modules: ['virtio_pci', 'virtio_blk', 'virtio_net', 'ext4', 'nfs', 'nfsv4'],
+      },
       boot: 'qemu',
       diskId: '0a5b1d00',
       rootUuid: '5d1b0a00-0e0a-4a5b-9d00-000000000002',

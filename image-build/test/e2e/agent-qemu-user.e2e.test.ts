@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   controllerSecrets,
   FIXTURE_INVENTORY,
@@ -16,13 +15,16 @@ import {
   useCleanups,
   waitFor,
 } from '../../../controller/test/support/e2e.js';
+import { copyHostFixture } from '../../../test/support/host-root.js';
 import { E2E_PACKAGES, ensureDebianPackages } from './support/host-prerequisites.js';
 import { ARM64_AGENT, ensureArm64Agent } from './support/qemu-image.js';
 
 const cleanups = useCleanups();
 
 beforeAll(async () => {
-  await ensureDebianPackages(E2E_PACKAGES.filter((p) => p.includes('qemu-user') || p.includes('arm64-cross')));
+  await ensureDebianPackages(
+    E2E_PACKAGES.filter((p) => p.includes('qemu-user') || p.includes('arm64-cross')),
+  );
   await ensureArm64Agent((line) => process.stdout.write(`e2e: ${line}\n`));
 }, 10 * 60_000);
 
@@ -73,7 +75,9 @@ describe('arm64 agent under qemu-user', () => {
       },
       120_000,
     );
-    process.stdout.write(`e2e: qemu-user agent start-to-provisioned ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `e2e: qemu-user agent start-to-provisioned ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
     expect(node.online).toBe(true);
     expect(node.run?.steps.every((s) => s.state === 'succeeded')).toBe(true);
     expect(node.run?.steps.map((s) => s.kind)).toEqual([

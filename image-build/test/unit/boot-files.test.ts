@@ -49,8 +49,14 @@ describe('rpi5 boot partition', () => {
   it('takes the kernel, initramfs, both bcm2712 device trees and the overlays from the tree', () => {
     const files = planBootFiles(rpi5, RPI_TREE);
     const byDest = new Map(files.map((f) => [f.dest, f]));
-    expect(byDest.get('kernel_2712.img')).toEqual({ dest: 'kernel_2712.img', from: `boot/vmlinuz-${KVER_RPI}` });
-    expect(byDest.get('initramfs_2712')).toEqual({ dest: 'initramfs_2712', from: `boot/initrd.img-${KVER_RPI}` });
+    expect(byDest.get('kernel_2712.img')).toEqual({
+      dest: 'kernel_2712.img',
+      from: `boot/vmlinuz-${KVER_RPI}`,
+    });
+    expect(byDest.get('initramfs_2712')).toEqual({
+      dest: 'initramfs_2712',
+      from: `boot/initrd.img-${KVER_RPI}`,
+    });
     expect([...byDest.keys()].filter((d) => d.endsWith('.dtb')).sort()).toEqual([
       'bcm2712-rpi-5-b.dtb',
       'bcm2712d0-rpi-5-b.dtb',
@@ -62,8 +68,18 @@ describe('rpi5 boot partition', () => {
   });
 
   it('refuses a tree without bcm2712 device trees or overlays', () => {
-    expect(() => planBootFiles(rpi5, RPI_TREE.filter((p) => !p.includes('bcm2712')))).toThrow(/no bcm2712 device trees/);
-    expect(() => planBootFiles(rpi5, RPI_TREE.filter((p) => !p.includes('overlays')))).toThrow(/no device tree overlays/);
+    expect(() =>
+      planBootFiles(
+        rpi5,
+        RPI_TREE.filter((p) => !p.includes('bcm2712')),
+      ),
+    ).toThrow(/no bcm2712 device trees/);
+    expect(() =>
+      planBootFiles(
+        rpi5,
+        RPI_TREE.filter((p) => !p.includes('overlays')),
+      ),
+    ).toThrow(/no device tree overlays/);
   });
 });
 
@@ -82,7 +98,9 @@ describe('qemu boot folder', () => {
   it('refuses zero or two kernels, and a kernel without initramfs', () => {
     expect(() => planBootFiles(qemu, [])).toThrow(/expected one kernel in \/boot, found 0: none/);
     expect(() => planBootFiles(qemu, [...tree, 'boot/vmlinuz-6.1.0-40-arm64'])).toThrow(/found 2/);
-    expect(() => planBootFiles(qemu, [`boot/vmlinuz-${KVER}`])).toThrow(/no initramfs for kernel 6.1.0-41-arm64/);
+    expect(() => planBootFiles(qemu, [`boot/vmlinuz-${KVER}`])).toThrow(
+      /no initramfs for kernel 6.1.0-41-arm64/,
+    );
   });
 
   it('ships osbuild.yaml with every key commented out, so an unedited image sets nothing', () => {

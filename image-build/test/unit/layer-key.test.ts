@@ -28,8 +28,18 @@ describe('layer cache key', () => {
       { name: 'a', data: 'bc' },
       { name: 'd', data: '' },
     ]);
-    expect(layerKey([{ name: 'a', data: 'bd' }, { name: 'd', data: '' }])).not.toBe(base);
-    expect(layerKey([{ name: 'a', data: 'b' }, { name: 'd', data: 'c' }])).not.toBe(base);
+    expect(
+      layerKey([
+        { name: 'a', data: 'bd' },
+        { name: 'd', data: '' },
+      ]),
+    ).not.toBe(base);
+    expect(
+      layerKey([
+        { name: 'a', data: 'b' },
+        { name: 'd', data: 'c' },
+      ]),
+    ).not.toBe(base);
   });
 
   it('reads every file of a layer folder, so editing any script changes the key', async () => {

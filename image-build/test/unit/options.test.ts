@@ -16,7 +16,9 @@ describe('image driver options', () => {
   });
 
   it('takes the epoch from the flag before SOURCE_DATE_EPOCH', () => {
-    expect(parseOptions([], ROOT, { SOURCE_DATE_EPOCH: '1700000000' })).toMatchObject({ sourceDateEpoch: 1700000000 });
+    expect(parseOptions([], ROOT, { SOURCE_DATE_EPOCH: '1700000000' })).toMatchObject({
+      sourceDateEpoch: 1700000000,
+    });
     expect(parseOptions(['--source-date-epoch', '5'], ROOT, { SOURCE_DATE_EPOCH: '7' })).toMatchObject({
       sourceDateEpoch: 5,
     });

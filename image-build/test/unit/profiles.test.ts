@@ -16,7 +16,9 @@ describe('profiles', () => {
       expect(all[name].layers.map((l) => l.name)).toEqual(['base', 'kubernetes', 'agent']);
       for (const layer of all[name].layers) {
         const script = layer.name === 'base' ? 'customize.sh' : 'apply.sh';
-        await expect(readFile(path.join(IMAGE_BUILD_DIR, layer.dir, script), 'utf8')).resolves.toContain('set -euo');
+        await expect(readFile(path.join(IMAGE_BUILD_DIR, layer.dir, script), 'utf8')).resolves.toContain(
+          'set -euo',
+        );
         if (layer.packages) expect((await packages(name, layer.packages)).length).toBeGreaterThan(0);
       }
     }
@@ -26,7 +28,9 @@ describe('profiles', () => {
     const q = all.qemu;
     expect(q.sources.every((s) => s.includes('deb.debian.org'))).toBe(true);
     expect(q.initramfs.policy).toBe('list');
-    expect(q.initramfs.modules).toEqual(expect.arrayContaining(['virtio_pci', 'virtio_blk', 'virtio_net', 'ext4']));
+    expect(q.initramfs.modules).toEqual(
+      expect.arrayContaining(['virtio_pci', 'virtio_blk', 'virtio_net', 'ext4']),
+    );
     expect(await packages('qemu', 'base.packages')).toContain('linux-image-arm64');
     const k8s = await packages('qemu', 'kubernetes.packages');
     expect(k8s).toEqual(expect.arrayContaining(['containerd', 'containernetworking-plugins']));

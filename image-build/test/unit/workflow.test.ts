@@ -39,13 +39,23 @@ describe('.github/workflows/build-image.yml', () => {
     expect(build['runs-on']).toBe('ubuntu-24.04-arm');
     expect(build.strategy?.matrix.profile).toEqual(expect.arrayContaining(['rpi5', 'qemu']));
     expect(step(build, 'Build the agent executable (arm64)').run).toContain('npm run build:agent');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template
     expect(step(build, 'Build the image').run).toContain('npm run image -- --profile ${{ matrix.profile }}');
     expect(step(build, 'Verify checksums').run).toBe('sha256sum -c SHA256SUMS');
   });
 
   it('installs every tool the driver checks for', async () => {
     const apt = step((await workflow()).jobs.build!, 'Install image build tools').run ?? '';
-    for (const pkg of ['mmdebstrap', 'arch-test', 'debian-archive-keyring', 'dosfstools', 'mtools', 'e2fsprogs', 'fdisk', 'zstd']) {
+    for (const pkg of [
+      'mmdebstrap',
+      'arch-test',
+      'debian-archive-keyring',
+      'dosfstools',
+      'mtools',
+      'e2fsprogs',
+      'fdisk',
+      'zstd',
+    ]) {
       expect(apt).toContain(` ${pkg}`);
     }
   });

@@ -21,6 +21,7 @@ export const E2E_PACKAGES = [
 ];
 
 async function installed(pkg: string): Promise<boolean> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format, not a JS template
   const res = await execa('dpkg-query', ['-W', '-f=${Status}', pkg], { reject: false });
   return res.exitCode === 0 && res.stdout.includes('install ok installed');
 }
@@ -31,10 +32,16 @@ export async function ensureDebianPackages(packages: readonly string[]): Promise
   for (const p of packages) if (!(await installed(p))) missing.push(p);
   if (missing.length === 0) return [];
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  let res = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, reject: false });
+  let res = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    env,
+    reject: false,
+  });
   if (res.exitCode !== 0) {
     await execa('apt-get', ['update', '-qq'], { env });
-    res = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, reject: false });
+    res = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      env,
+      reject: false,
+    });
   }
   if (res.exitCode !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed: ${res.stderr}`);
   return missing;
@@ -46,7 +53,8 @@ export async function ensureDebianPackages(packages: readonly string[]): Promise
  */
 export async function ensureBinfmt(): Promise<void> {
   const mounted = await execa('mountpoint', ['-q', '/proc/sys/fs/binfmt_misc'], { reject: false });
-  if (mounted.exitCode !== 0) await execa('mount', ['-t', 'binfmt_misc', 'binfmt_misc', '/proc/sys/fs/binfmt_misc']);
+  if (mounted.exitCode !== 0)
+    await execa('mount', ['-t', 'binfmt_misc', 'binfmt_misc', '/proc/sys/fs/binfmt_misc']);
   const registered = await access('/proc/sys/fs/binfmt_misc/qemu-aarch64').then(
     () => true,
     () => false,

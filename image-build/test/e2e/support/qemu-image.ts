@@ -31,6 +31,8 @@ export async function buildQemuImage(): Promise<{ dir: string; manifest: ImageMa
     { cwd: REPO_ROOT, stdout: 'inherit', stderr: 'inherit' },
   );
   const dir = path.join(E2E_OUT, E2E_VERSION);
-  const manifest = imageManifestSchema.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
+  const manifest = imageManifestSchema.parse(
+    JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')),
+  );
   return { dir, manifest, seconds: (performance.now() - t0) / 1000 };
 }

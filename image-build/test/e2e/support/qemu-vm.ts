@@ -74,7 +74,11 @@ export function startVm(opts: VmOptions): Vm {
             resolve(m);
           } else if (child.exitCode !== null) {
             done();
-            reject(new Error(`qemu exited (${child.exitCode}) before ${pattern}; console tail:\n${out.slice(-3000)}`));
+            reject(
+              new Error(
+                `qemu exited (${child.exitCode}) before ${pattern}; console tail:\n${out.slice(-3000)}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
