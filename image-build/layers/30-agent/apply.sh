@@ -11,6 +11,7 @@ here=$(dirname "$0")
 
 install -D -m 0755 "$OSBUILD_AGENT_BINARY" "$root/usr/local/bin/osbuild-agent"
 install -D -m 0644 "$OSBUILD_AGENT_UNIT" "$root/etc/systemd/system/osbuild-agent.service"
+install -D -m 0644 "$here/files/boot-firmware.conf" "$root/etc/systemd/system/osbuild-agent.service.d/boot-firmware.conf"
 chroot "$root" systemctl enable osbuild-agent.service >/dev/null
 # 0600: a profile or a person may put the claim secret here (agent/src/config/config-schema.ts).
 install -D -m 0600 "$here/files/agent.yaml" "$root/etc/osbuild/agent.yaml"
