@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { arch } from 'node:os';
 import path from 'node:path';
 import type { ImageManifest } from '@osbuild/shared';
@@ -93,9 +93,9 @@ export async function buildImage(
   await mkdir(workDir, { recursive: true });
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const logFile = path.join(opts.cacheDir, 'build.log');
-  const logLines: string[] = [];
-  const run = makeRun((line) => logLines.push(line));
+  // The full output of every tool, as it comes: `tail -f image-build/.cache/build.log`.
+  const logStream = createWriteStream(path.join(opts.cacheDir, 'build.log'));
+  const run = makeRun((text) => logStream.write(text));
   const started = performance.now();
   progress(`image ${version} profile ${profile.name} (SOURCE_DATE_EPOCH=${epoch}) -> ${outDir}`);
   try {
@@ -138,8 +138,7 @@ export async function buildImage(
     progress(`image ${version} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return { manifest, outDir };
   } finally {
-    await mkdir(path.dirname(logFile), { recursive: true });
-    await writeFile(logFile, `${logLines.join('\n')}\n`);
+    await new Promise((resolve) => logStream.end(resolve));
     await rm(workDir, { recursive: true, force: true });
   }
 }

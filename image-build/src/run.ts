@@ -16,11 +16,11 @@ export class BuildError extends Error {}
  */
 const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** The real runner: execa, stderr kept for the error message, stdout returned. */
-export function makeRun(log: (line: string) => void): Run {
+/** The real runner: execa, output streamed to `log` as it comes, stdout returned. */
+export function makeRun(log: (text: string) => void): Run {
   return async (file, args, opts = {}) => {
-    log(`$ ${file} ${args.join(' ')}`);
-    const res = await execa(file, args, {
+    log(`$ ${file} ${args.join(' ')}\n`);
+    const child = execa(file, args, {
       env: { ...opts.env, PATH: `${SYSTEM_PATH}:${process.env.PATH ?? ''}` },
       cwd: opts.cwd,
       reject: false,
@@ -28,11 +28,12 @@ export function makeRun(log: (line: string) => void): Run {
       stdin: 'ignore',
       maxBuffer: 256 * 1024 * 1024,
     });
+    child.all?.on('data', (d: Buffer) => log(d.toString()));
+    const res = await child;
     if (res.exitCode !== 0) {
       const tail = (res.all ?? '').split('\n').slice(-30).join('\n');
       throw new BuildError(`${file} ${args.join(' ')} failed (exit ${res.exitCode ?? res.signal}):\n${tail}`);
     }
-    if (res.all) log(res.all);
     return res.stdout;
   };
 }
