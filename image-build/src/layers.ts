@@ -117,9 +117,16 @@ async function buildBase(ctx: LayerContext, layer: LayerSpec, out: string): Prom
   const { profile } = ctx;
   const dir = path.join(IMAGE_BUILD_DIR, layer.dir);
   const packages = await packagesOf(profile, layer);
+  // In its own mount namespace: mmdebstrap --mode=root mounts proc, sys and dev into the tree, and
+  // a build killed half-way would otherwise leave those mounts behind on the host.
   await ctx.run(
-    'mmdebstrap',
+    'unshare',
     [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'mmdebstrap',
       '--mode=root',
       '--variant=apt',
       '--arch=arm64',
