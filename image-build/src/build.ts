@@ -1,11 +1,11 @@
 import { constants, createWriteStream } from 'node:fs';
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { arch } from 'node:os';
 import path from 'node:path';
-import type { ImageManifest } from '@osbuild/shared';
+import { type ImageManifest, imageManifestSchema } from '@osbuild/shared';
 import { execa } from 'execa';
 import { assemble } from './assemble.js';
-import { buildLayers } from './layers.js';
+import { type BuiltLayer, buildLayers } from './layers.js';
 import { writeManifest } from './manifest.js';
 import { type BuildOptions, UsageError } from './options.js';
 import { type Profile, profileByName } from './profiles.js';
@@ -78,6 +78,33 @@ async function defaults(opts: BuildOptions, repoRoot: string): Promise<{ version
   return { version, epoch };
 }
 
+/**
+ * The version folder as a previous build left it, when it was assembled from exactly these layers
+ * with this epoch and every artefact is still there with its recorded size; undefined otherwise.
+ */
+async function reusableOutput(
+  outDir: string,
+  layers: BuiltLayer[],
+  profile: string,
+  epoch: number,
+): Promise<ImageManifest | undefined> {
+  try {
+    const m = imageManifestSchema.parse(
+      JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')),
+    );
+    const same =
+      m.profile === profile &&
+      m.builtAt === new Date(epoch * 1000).toISOString() &&
+      JSON.stringify(m.layers) === JSON.stringify(layers.map((l) => ({ name: l.name, key: l.key })));
+    if (!same) return undefined;
+    for (const a of m.artefacts)
+      if ((await stat(path.join(outDir, a.path))).size !== a.size) return undefined;
+    return m;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The whole build: layers, assembly, manifest. Progress lines go to `progress`. */
 export async function buildImage(
   opts: BuildOptions,
@@ -91,8 +118,6 @@ export async function buildImage(
   const workDir = path.join(opts.cacheDir, 'work');
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
   // The full output of every tool, as it comes: `tail -f image-build/.cache/build.log`.
   const logStream = createWriteStream(path.join(opts.cacheDir, 'build.log'));
   const run = makeRun((text) => logStream.write(text));
@@ -115,6 +140,13 @@ export async function buildImage(
     });
     const t0 = performance.now();
     const label = `[${layers.length + 1}/${layers.length + 1}] assemble`;
+    const previous = await reusableOutput(outDir, layers, profile.name, epoch);
+    if (previous) {
+      progress(`${label} cached (${outDir} was assembled from the same layers and epoch)`);
+      return { manifest: previous, outDir };
+    }
+    await rm(outDir, { recursive: true, force: true });
+    await mkdir(outDir, { recursive: true });
     progress(`${label} ...`);
     const assembled = await assemble({
       profile,

@@ -10,6 +10,11 @@ export const ARM64_AGENT = path.join(REPO_ROOT, 'agent/dist/osbuild-agent-linux-
 /** Where the tests' image goes: beside the layer cache, apart from image-build/out. */
 export const E2E_OUT = path.join(REPO_ROOT, 'image-build/.cache/e2e-out');
 export const E2E_VERSION = 'e2e';
+/**
+ * A fixed epoch rather than the commit time: the assembly (not the layers) depends on it, so a
+ * new commit that changes nothing in the image reuses the assembled folder too.
+ */
+export const E2E_EPOCH = '1795659725';
 
 /** `npm run build:agent -- --arch arm64` unless the executable exists. */
 export async function ensureArm64Agent(log: (line: string) => void): Promise<void> {
@@ -27,7 +32,20 @@ export async function buildQemuImage(): Promise<{ dir: string; manifest: ImageMa
   const t0 = performance.now();
   await execa(
     'npm',
-    ['run', '--silent', 'image', '--', '--profile', 'qemu', '--version', E2E_VERSION, '--out', E2E_OUT],
+    [
+      'run',
+      '--silent',
+      'image',
+      '--',
+      '--profile',
+      'qemu',
+      '--version',
+      E2E_VERSION,
+      '--source-date-epoch',
+      E2E_EPOCH,
+      '--out',
+      E2E_OUT,
+    ],
     { cwd: REPO_ROOT, stdout: 'inherit', stderr: 'inherit' },
   );
   const dir = path.join(E2E_OUT, E2E_VERSION);
