@@ -129,14 +129,15 @@ export async function assemble(ctx: AssembleContext): Promise<Assembled> {
     '32',
     '-n',
     'BOOT',
+    // --invariant first: it also sets the volume id, and a later -i overrides that.
+    '--invariant',
     '-i',
     profile.bootVolumeId,
-    '--invariant',
     bootImg,
     String(profile.bootSizeMiB * 1024),
   ]);
   const topLevel = (await readdir(bootDir)).sort().map((f) => path.join(bootDir, f));
-  await run('mcopy', ['-s', '-m', '-b', '-i', bootImg, ...topLevel, '::/'], {
+  await run('mcopy', ['-s', '-m', '-i', bootImg, ...topLevel, '::/'], {
     env: { MTOOLS_SKIP_CHECK: '1', TZ: 'UTC' },
   });
 
