@@ -122,7 +122,9 @@ describe('qemu image, booted', () => {
         kernel: path.join(boot, 'vmlinuz'),
         initrd: path.join(boot, 'initrd.img'),
         // The image's own cmdline.txt (root=PARTUUID=<fixed disk id>-02), as the Pi firmware uses it.
-        append: (await readFile(path.join(boot, 'cmdline.txt'), 'utf8')).trim(),
+        // journald forwards to the console so the agent's own log lines are in the console tail
+      // printed when the test fails.
+      append: `${(await readFile(path.join(boot, 'cmdline.txt'), 'utf8')).trim()} systemd.journald.forward_to_console=1`,
         mac: MAC,
       });
       cleanups.push(() => vm.stop());

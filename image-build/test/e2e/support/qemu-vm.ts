@@ -25,8 +25,10 @@ export function qemuArgs(opts: VmOptions): string[] {
   return [
     '-M',
     'virt',
+    // max: every feature QEMU emulates, so an executable built for a newer core (the Pi 5 is a
+    // Cortex-A76) cannot die on an instruction cortex-a72 lacks.
     '-cpu',
-    'cortex-a72',
+    'max',
     '-smp',
     '2',
     '-m',
