@@ -123,8 +123,8 @@ describe('qemu image, booted', () => {
         initrd: path.join(boot, 'initrd.img'),
         // The image's own cmdline.txt (root=PARTUUID=<fixed disk id>-02), as the Pi firmware uses it.
         // journald forwards to the console so the agent's own log lines are in the console tail
-      // printed when the test fails.
-      append: `${(await readFile(path.join(boot, 'cmdline.txt'), 'utf8')).trim()} systemd.journald.forward_to_console=1`,
+        // printed when the test fails.
+        append: `${(await readFile(path.join(boot, 'cmdline.txt'), 'utf8')).trim()} systemd.journald.forward_to_console=1`,
         mac: MAC,
       });
       cleanups.push(() => vm.stop());
