@@ -7,6 +7,7 @@ export default defineConfig({
       'shared/test/**/*.test.ts',
       'agent/test/**/*.test.ts',
       'controller/test/**/*.test.ts',
+      'image-build/test/unit/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

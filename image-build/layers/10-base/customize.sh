@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Base layer, mmdebstrap --customize-hook: runs after all packages are installed, with the new root
+# as $1 (proc/sys/dev still mounted by mmdebstrap, so `chroot "$1"` works).
+set -euo pipefail
+root=$1
+here=$(dirname "$0")
+
+echo "${OSBUILD_DEFAULT_HOSTNAME:-osbuild-node}" >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+
+# The boot partition (FAT, partition 1 of disk.img) at /boot/firmware, where a person edits
+# osbuild.yaml after flashing. nofail: a netboot node (rootfs.tar.gz over NFS) has no such
+# partition. fmask/dmask 0077: FAT has no modes, and osbuild.yaml may hold the claim secret.
+# device-timeout 90s: the agent is ordered after this mount; under QEMU's emulation udev starts
+# ~35 s into boot and the partition's by-partuuid link appears at ~68 s, so 10 s gave up before
+# it existed and the agent never saw osbuild.yaml. A netbooted root gets its own fstab (netboot/).
+mkdir -p "$root/boot/firmware"
+cat >"$root/etc/fstab" <<FSTAB
+# Written by image-build (layers/10-base). The root file system comes from the kernel command line
+# (root=PARTUUID=... on disk, root=/dev/nfs when netbooted), so it has no line here.
+PARTUUID=${OSBUILD_DISK_ID}-01  /boot/firmware  vfat  defaults,nofail,x-systemd.device-timeout=90s,fmask=0077,dmask=0077  0  2
+FSTAB
+
+# DHCP on the wired interface with systemd-networkd; the agent's configure-network step writes
+# its own static unit next to this one (agent/src/steps/network-config.ts) when the inventory
+# gives an address. Only wired links, so wait-online does not wait for Wi-Fi.
+install -D -m 0644 "$here/files/20-wired.network" "$root/etc/systemd/network/20-wired.network"
+chroot "$root" systemctl enable systemd-networkd.service systemd-networkd-wait-online.service >/dev/null
+if [ -e "$root/lib/systemd/system/systemd-timesyncd.service" ]; then
+  chroot "$root" systemctl enable systemd-timesyncd.service >/dev/null
+fi
+
+# Files that differ on every build and are made at first boot anyway.
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id" "$root/var/cache/ldconfig/aux-cache"
+rm -rf "$root/var/log/journal"/* "$root/var/cache/apt"/*.bin

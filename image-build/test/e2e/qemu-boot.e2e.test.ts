@@ -1,0 +1,180 @@
+// The image end to end: build (or reuse) the qemu profile image with the x64-built arm64 agent
+// inside, configure a copy of disk.img the way a person would after flashing (osbuild.yaml on the
+// FAT boot partition, written with mtools), boot it under qemu-system-aarch64, and watch the agent
+// in the guest enrol with a real controller on the host and pass its whole plan: set-hostname,
+// configure-network (systemd-networkd), a bootstrap script fetched with git over HTTP, and
+// mark-provisioned.
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startController } from '../../../controller/src/server/start-controller.js';
+import {
+  controllerSecrets,
+  freePort,
+  makeWorkspace,
+  operator,
+  useCleanups,
+  waitFor,
+} from '../../../controller/test/support/e2e.js';
+import { E2E_PACKAGES, ensureBinfmt, ensureDebianPackages } from './support/host-prerequisites.js';
+import { buildQemuImage, ensureArm64Agent } from './support/qemu-image.js';
+import { startVm } from './support/qemu-vm.js';
+
+const MAC = '52:54:00:0e:2e:01';
+const HOSTNAME = 'e2e-node-01';
+/** QEMU user networking: the guest is 10.0.2.15, the host's loopback answers at 10.0.2.2. */
+const HOST_FROM_GUEST = '10.0.2.2';
+const BOOT_PARTITION_OFFSET = 1024 * 1024;
+
+const INVENTORY = `
+cluster:
+  name: e2e
+defaults:
+  network:
+    interface: eth0
+    prefix: 24
+    gateway: 10.0.2.2
+    dns: [10.0.2.3]
+    stack: networkd
+  stepRetries: 1
+bootstrap:
+  scripts:
+    - path: setup.sh
+nodes:
+  - mac: "${MAC}"
+    hostname: ${HOSTNAME}
+    role: worker
+    ip: 10.0.2.15
+`;
+
+/** Runs in the guest as root: reports what it sees to the step output and the serial console. */
+const SETUP = `#!/bin/sh
+set -eu
+line="osbuild-e2e: hostname=$(hostname) arch=$(uname -m) role=$OSBUILD_ROLE"
+echo "$line"
+echo "$line" >/dev/console
+`;
+
+const log = (line: string) => process.stdout.write(`e2e: ${line}\n`);
+const cleanups = useCleanups();
+let image: Awaited<ReturnType<typeof buildQemuImage>>;
+
+beforeAll(async () => {
+  const installed = await ensureDebianPackages(E2E_PACKAGES);
+  if (installed.length > 0) log(`installed ${installed.join(' ')}`);
+  await ensureBinfmt();
+  await ensureArm64Agent(log);
+  image = await buildQemuImage();
+  log(`image ${image.manifest.version} ready in ${image.seconds.toFixed(1)} s`);
+}, 20 * 60_000);
+
+describe('qemu image, booted', () => {
+  it(
+    'boots, enrols with the host controller over TLS and is provisioned',
+    async () => {
+      const tmp = await mkdtemp(path.join(tmpdir(), 'osbuild-qemu-e2e-'));
+      cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+
+      const ws = await makeWorkspace(INVENTORY, { 'setup.sh': SETUP });
+      cleanups.push(() => rm(ws.dir, { recursive: true, force: true }));
+      const [port, httpPort] = [await freePort(), await freePort()];
+      const controller = await startController({
+        inventoryPath: ws.inventoryPath,
+        dataDir: ws.dataDir,
+        bootstrapDir: ws.bootstrapDir,
+        listen: `mqtts://127.0.0.1:${port}`,
+        // The guest dials 10.0.2.2, so the server certificate must name it.
+        tlsSans: [HOST_FROM_GUEST],
+        httpListen: `http://127.0.0.1:${httpPort}`,
+        publicHttpUrl: `http://${HOST_FROM_GUEST}:${httpPort}`,
+        logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
+        retry: { baseMs: 500, capMs: 2_000 },
+        tickMs: 200,
+      });
+      cleanups.push(() => controller.stop());
+      const c = { mqttUrl: controller.mqttUrl, dataDir: ws.dataDir };
+      const { claimSecret } = await controllerSecrets(ws.dataDir);
+      expect(controller.caFingerprint).toBeTruthy();
+
+      // The "edit after flashing" path: osbuild.yaml on the FAT boot partition, written with mtools
+      // straight into the image file (no mount).
+      const disk = path.join(tmp, 'disk.img');
+      await copyFile(path.join(image.dir, 'disk.img'), disk);
+      const config = path.join(tmp, 'osbuild.yaml');
+      await writeFile(
+        config,
+        `controller: mqtts://${HOST_FROM_GUEST}:${port}\nca_fingerprint: "${controller.caFingerprint}"\nclaim: ${claimSecret}\n`,
+      );
+      await execa('mcopy', ['-o', '-i', `${disk}@@${BOOT_PARTITION_OFFSET}`, config, '::/osbuild.yaml'], {
+        env: { MTOOLS_SKIP_CHECK: '1' },
+      });
+      const readBack = await execa('mtype', ['-i', `${disk}@@${BOOT_PARTITION_OFFSET}`, '::/osbuild.yaml'], {
+        env: { MTOOLS_SKIP_CHECK: '1' },
+      });
+      expect(readBack.stdout).toContain(`controller: mqtts://${HOST_FROM_GUEST}:${port}`);
+
+      const boot = path.join(image.dir, 'boot');
+      const vm = startVm({
+        disk,
+        kernel: path.join(boot, 'vmlinuz'),
+        initrd: path.join(boot, 'initrd.img'),
+        // The image's own cmdline.txt (root=PARTUUID=<fixed disk id>-02), as the Pi firmware uses it.
+        // journald forwards to the console so the agent's own log lines are in the console tail
+        // printed when the test fails.
+        append: `${(await readFile(path.join(boot, 'cmdline.txt'), 'utf8')).trim()} systemd.journald.forward_to_console=1`,
+        mac: MAC,
+      });
+      cleanups.push(() => vm.stop());
+
+      const rpc = await operator(c, 10_000);
+      cleanups.push(() => rpc.close());
+      try {
+        const hello = await waitFor(
+          'the guest agent to say hello',
+          async () => (await rpc.call('nodes.list', {})).find((n) => n.mac === MAC),
+          8 * 60_000,
+        );
+        const helloAt = Date.now();
+        log(
+          `boot-to-hello ${((helloAt - vm.startedAt) / 1000).toFixed(1)} s (node ${hello.nodeId}, phase ${hello.phase})`,
+        );
+
+        const provisioned = await waitFor(
+          `${HOSTNAME} to be provisioned`,
+          async () => {
+            const n = await rpc.call('nodes.show', { name: HOSTNAME });
+            if (n.phase === 'failed') throw new Error(`node failed: ${n.reason}`);
+            return n.phase === 'provisioned' ? n : undefined;
+          },
+          6 * 60_000,
+        );
+        const provisionedAt = Date.now();
+        log(`hello-to-provisioned ${((provisionedAt - helloAt) / 1000).toFixed(1)} s`);
+        log(`boot-to-provisioned ${((provisionedAt - vm.startedAt) / 1000).toFixed(1)} s`);
+
+        expect(provisioned.online).toBe(true);
+        expect(provisioned.imageVersion).toBe(image.manifest.version);
+        expect(provisioned.agentVersion).toBe(image.manifest.agent.version);
+        expect(provisioned.bootSource).toBe('other'); // virtio-blk: neither NVMe, SD, USB nor NFS
+        expect(provisioned.run?.steps.map((s) => [s.kind, s.state])).toEqual([
+          ['set-hostname', 'succeeded'],
+          ['configure-network', 'succeeded'],
+          ['run-script', 'succeeded'],
+          ['mark-provisioned', 'succeeded'],
+        ]);
+        // The hostname as the guest's kernel reports it after the set-hostname step, read back
+        // through the agent (the script's output) and on the serial console.
+        const script = provisioned.run?.steps.find((s) => s.kind === 'run-script');
+        expect(script?.outputTail).toContain(`osbuild-e2e: hostname=${HOSTNAME} arch=aarch64 role=worker`);
+        await vm.waitForConsole(new RegExp(`osbuild-e2e: hostname=${HOSTNAME} arch=aarch64`), 10_000);
+      } catch (err) {
+        log(`serial console tail:\n${vm.console().slice(-6000)}`);
+        throw err;
+      }
+    },
+    15 * 60_000,
+  );
+});
