@@ -57,7 +57,9 @@ export async function createNetnsPair(tag: string): Promise<NetnsPair> {
   const client = `osb-${id}-c`;
   const serverIf = `o${id}s`.slice(0, 15);
   const clientIf = `o${id}c`.slice(0, 15);
-  const octet = 100 + (process.pid % 100);
+  // 10.120-10.219: clear of the inventory's default Kubernetes ranges (service 10.96.0.0/12, pod
+  // 10.244.0.0/16), in which nodes.yaml refuses node addresses.
+  const octet = 120 + (process.pid % 100);
   const subnet = `10.${octet}.0.0`;
   const serverIp = `10.${octet}.0.1`;
   const children: ChildProcess[] = [];
