@@ -46,6 +46,13 @@ export async function writeSyntheticHost(dir: string, i: number, seed = 0): Prom
     'proc/mounts': '/dev/nvme0n1p2 / ext4 rw,noatime 0 0\n',
     'proc/cmdline': 'console=serial0,115200 root=/dev/nvme0n1p2 rootwait\n',
     'proc/sys/kernel/random/boot_id': `${bootId}\n`,
+    // What telemetry reads (agent/src/telemetry/), varied per board so `osbuild watch` and the
+    // health rules see a plausible fleet: 8 GiB boards, 42-63 °C, light load, not throttled.
+    'proc/meminfo': `MemTotal:        8245152 kB\nMemAvailable:    ${6000000 - (i % 50) * 40000} kB\n`,
+    'proc/loadavg': `${((i % 7) / 10).toFixed(2)} 0.20 0.10 1/180 ${1000 + i}\n`,
+    'proc/uptime': `${600 + i}.00 ${1100 + i}.00\n`,
+    'sys/class/thermal/thermal_zone0/temp': `${42000 + (i % 22) * 1000}\n`,
+    'run/osbuild/throttled': 'throttled=0x0\n',
     'etc/hostname': 'raspberrypi\n',
     'etc/hosts': '127.0.0.1\tlocalhost\n127.0.1.1\traspberrypi\n',
     'etc/systemd/network/.keep': '',
