@@ -11,14 +11,16 @@ printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$
 # The boot partition (FAT, partition 1 of disk.img) at /boot/firmware, where a person edits
 # osbuild.yaml after flashing. nofail: a netboot node (rootfs.tar.gz over NFS) has no such
 # partition. fmask/dmask 0077: FAT has no modes, and osbuild.yaml may hold the claim secret.
-# device-timeout 90s: the agent is ordered after this mount; under QEMU's emulation udev starts
-# ~35 s into boot and the partition's by-partuuid link appears at ~68 s, so 10 s gave up before
-# it existed and the agent never saw osbuild.yaml. A netbooted root gets its own fstab (netboot/).
+# x-systemd.automount: the partition is mounted on first access and a failed attempt is retried on
+# the next one. A plain mount is tried once at boot: under QEMU's emulation the by-partuuid link
+# appeared only after ~68 s (idle) to minutes (loaded), the mount job gave up, nothing retried it,
+# and the agent (re-read on every restart) never saw osbuild.yaml. A netbooted root gets its own
+# fstab (netboot/).
 mkdir -p "$root/boot/firmware"
 cat >"$root/etc/fstab" <<FSTAB
 # Written by image-build (layers/10-base). The root file system comes from the kernel command line
 # (root=PARTUUID=... on disk, root=/dev/nfs when netbooted), so it has no line here.
-PARTUUID=${OSBUILD_DISK_ID}-01  /boot/firmware  vfat  defaults,nofail,x-systemd.device-timeout=90s,fmask=0077,dmask=0077  0  2
+PARTUUID=${OSBUILD_DISK_ID}-01  /boot/firmware  vfat  defaults,nofail,x-systemd.automount,x-systemd.device-timeout=90s,fmask=0077,dmask=0077  0  2
 FSTAB
 
 # DHCP on the wired interface with systemd-networkd; the agent's configure-network step writes
