@@ -80,19 +80,7 @@ export async function withRpcClient<T>(
   flags: ClientFlags,
   fn: (client: RpcClient) => Promise<T>,
 ): Promise<T> {
-  const address = resolveControllerAddress({
-    flags: { controller: flags.controller, dataDir: flags.dataDir, credentials: flags.credentials },
-    env: ctx.io.env,
-    cwd: ctx.io.cwd,
-    readFile: ctx.readFile,
-  });
-  const ca = resolveCliCa({
-    url: address.url,
-    caFile: flags.caFile,
-    dataDir: address.dataDir,
-    cwd: ctx.io.cwd,
-    readFile: ctx.readFile,
-  });
+  const { address, ca } = resolveConnection(ctx, flags);
   const connect = ctx.deps.connect ?? connectMqtt;
   const client = createRpcClient({
     url: address.url,
