@@ -136,6 +136,7 @@ async function buildBase(ctx: LayerContext, layer: LayerSpec, out: string): Prom
       ...profile.keyrings.map((k) => `--keyring=${k}`),
       `--include=${packages.join(',')}`,
       `--setup-hook=${path.join(dir, 'setup.sh')}`,
+      `--essential-hook=${path.join(dir, 'essential.sh')}`,
       `--customize-hook=${path.join(dir, 'customize.sh')}`,
       profile.suite,
       out,

@@ -1,4 +1,4 @@
-// netboot/image/osbuild-local-state.sh, the script the image runs before containerd and kubelet:
+// image-build/layers/20-kubernetes/files/osbuild-local-state.sh, the script the image runs before containerd and kubelet:
 // real shell, real tmpfs and bind mounts inside a private mount namespace (unshare -m), so the
 // host's mounts are untouched. The root's filesystem type and the labelled partition are what a
 // Pi would report; here `findmnt` and `blkid` are stand-ins on PATH (named so in each test).
@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../../../netboot/image/osbuild-local-state.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../image-build/layers/20-kubernetes/files/osbuild-local-state.sh', import.meta.url));
 const canUnshare = await run('unshare', ['-m', 'true']).then(
   () => true,
   () => false,

@@ -32,6 +32,17 @@ if [ -e "$root/lib/systemd/system/systemd-timesyncd.service" ]; then
   chroot "$root" systemctl enable systemd-timesyncd.service >/dev/null
 fi
 
+# First boot grows the root partition and file system to the end of the disk (disk.img is small).
+install -D -m 0755 "$here/files/osbuild-grow-root.sh" "$root/usr/local/sbin/osbuild-grow-root"
+install -D -m 0644 "$here/files/osbuild-grow-root.service" "$root/etc/systemd/system/osbuild-grow-root.service"
+chroot "$root" systemctl enable osbuild-grow-root.service >/dev/null
+
+# The initramfs, once (essential.sh diverted update-initramfs while packages were installed). With a
+# kernel hook of the profile's firmware package (raspi-firmware) it is copied to /boot/firmware.
+rm -f "$root/usr/sbin/update-initramfs"
+chroot "$root" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs
+chroot "$root" update-initramfs -c -k all
+
 # Files that differ on every build and are made at first boot anyway.
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id" "$root/var/cache/ldconfig/aux-cache"

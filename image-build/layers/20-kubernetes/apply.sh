@@ -45,12 +45,13 @@ for unit in dphys-swapfile.service rpi-swap.service; do
   fi
 done
 in_root systemctl mask swap.target >/dev/null
-# containerd and kubelet state cannot live on NFS (overlayfs needs features NFS lacks): on a
-# netbooted node they go to tmpfs (mount units with ConditionKernelCommandLine=root=/dev/nfs).
-for unit in var-lib-containerd.mount var-lib-kubelet.mount; do
-  install -D -m 0644 "$here/files/$unit" "$root/etc/systemd/system/$unit"
-  in_root systemctl enable "$unit" >/dev/null
-done
+# containerd and kubelet state cannot live on NFS (overlayfs refuses an NFS upper directory): on a
+# netbooted node osbuild-local-state puts them on a partition labelled osbuild-state, else a tmpfs,
+# before either starts. The unit is conditioned on root=/dev/nfs, so on disk it does nothing.
+install -D -m 0755 "$here/files/osbuild-local-state.sh" "$root/usr/local/sbin/osbuild-local-state"
+install -D -m 0644 "$here/files/osbuild-local-state.service" "$root/etc/systemd/system/osbuild-local-state.service"
+install -D -m 0644 "$here/files/default-osbuild-local-state" "$root/etc/default/osbuild-local-state"
+in_root systemctl enable osbuild-local-state.service >/dev/null
 if [ -n "${OSBUILD_K8S_REPO:-}" ]; then
   in_root apt-mark hold kubelet kubeadm kubectl >/dev/null
   in_root systemctl enable kubelet.service >/dev/null

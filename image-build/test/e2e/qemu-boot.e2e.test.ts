@@ -3,10 +3,12 @@
 // FAT boot partition, written with mtools), boot it under qemu-system-aarch64, and watch the agent
 // in the guest enrol with a real controller on the host and pass its whole plan: set-hostname,
 // configure-network (systemd-networkd), a bootstrap script fetched with git over HTTP, and
-// mark-provisioned.
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// mark-provisioned. Then `osbuild reboot`: the guest reboots for real and the command succeeds only
+// when the agent says hello again with a new boot id, still provisioned (the plan is not re-run).
+import { copyFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isTerminalCommandState } from '@osbuild/shared';
 import { execa } from 'execa';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +30,8 @@ const HOSTNAME = 'e2e-node-01';
 /** QEMU user networking: the guest is 10.0.2.15, the host's loopback answers at 10.0.2.2. */
 const HOST_FROM_GUEST = '10.0.2.2';
 const BOOT_PARTITION_OFFSET = 1024 * 1024;
+/** The "drive" the image is flashed onto: larger than disk.img, as every real one is. */
+const DRIVE_BYTES = 4 * 1024 ** 3;
 
 const INVENTORY = `
 cluster:
@@ -69,7 +73,7 @@ beforeAll(async () => {
   await ensureArm64Agent(log);
   image = await buildQemuImage();
   log(`image ${image.manifest.version} ready in ${image.seconds.toFixed(1)} s`);
-}, 20 * 60_000);
+}, 30 * 60_000);
 
 describe('qemu image, booted', () => {
   it(
@@ -103,6 +107,8 @@ describe('qemu image, booted', () => {
       // straight into the image file (no mount).
       const disk = path.join(tmp, 'disk.img');
       await copyFile(path.join(image.dir, 'disk.img'), disk);
+      const imageBytes = (await stat(disk)).size;
+      await truncate(disk, DRIVE_BYTES);
       const config = path.join(tmp, 'osbuild.yaml');
       await writeFile(
         config,
@@ -170,6 +176,47 @@ describe('qemu image, booted', () => {
         const script = provisioned.run?.steps.find((s) => s.kind === 'run-script');
         expect(script?.outputTail).toContain(`osbuild-e2e: hostname=${HOSTNAME} arch=aarch64 role=worker`);
         await vm.waitForConsole(new RegExp(`osbuild-e2e: hostname=${HOSTNAME} arch=aarch64`), 10_000);
+
+        // First boot grew the root partition and file system to the end of the drive
+        // (osbuild-grow-root), as the agent's telemetry reports the size of /.
+        await vm.waitForConsole(/osbuild-grow-root: \/dev\/vda2 grown from \d+ to \d+ MiB/, 10_000);
+        const root = await waitFor(
+          'telemetry with the size of /',
+          async () =>
+            (await rpc.call('nodes.show', { name: HOSTNAME })).telemetry?.disks.find((d) => d.mount === '/'),
+          2 * 60_000,
+        );
+        log(
+          `root file system ${(root.totalBytes / 1024 ** 2).toFixed(0)} MiB on a ${DRIVE_BYTES / 1024 ** 2} MiB drive`,
+        );
+        // Larger than the whole image by 1 GiB: only a grown root can be (the drive adds 2.3 GiB).
+        expect(root.totalBytes).toBeGreaterThan(imageBytes + 1024 ** 3);
+
+        // A reboot through the agent: the guest's systemd reboots, QEMU resets the machine in
+        // place, and the controller confirms the command on the next boot's hello.
+        const { command } = await rpc.call('commands.create', { action: 'reboot', name: HOSTNAME });
+        const rebootAt = Date.now();
+        const rebooted = await waitFor(
+          'the reboot command to finish',
+          async () => {
+            const cmd = await rpc.call('commands.show', { id: command.id });
+            return isTerminalCommandState(cmd.state) ? cmd : undefined;
+          },
+          8 * 60_000,
+        );
+        log(
+          `reboot command ${rebooted.state} after ${((Date.now() - rebootAt) / 1000).toFixed(1)} s: ${rebooted.reason}`,
+        );
+        expect(rebooted.state).toBe('succeeded');
+        expect(rebooted.bootIdBefore).toBeTruthy();
+        expect(rebooted.bootIdAfter).toBeTruthy();
+        expect(rebooted.bootIdAfter).not.toBe(rebooted.bootIdBefore);
+        const back = await rpc.call('nodes.show', { name: HOSTNAME });
+        expect(back.online).toBe(true);
+        expect(back.phase).toBe('provisioned');
+        expect(back.bootId).toBe(rebooted.bootIdAfter);
+        // The plan ran once: the script's console line appears once per boot that ran it.
+        expect(vm.console().match(/osbuild-e2e: hostname=/g)?.length).toBe(1);
       } catch (err) {
         log(`serial console tail:\n${vm.console().slice(-6000)}`);
         throw err;

@@ -34,7 +34,8 @@ export function qemuArgs(opts: VmOptions): string[] {
     '-m',
     String(opts.memoryMiB ?? 1024),
     '-nographic',
-    '-no-reboot',
+    // No -no-reboot: a reboot inside the guest resets the machine in place, as a board would, so
+    // the reboot command can be confirmed by the next boot's hello.
     '-kernel',
     opts.kernel,
     '-initrd',
