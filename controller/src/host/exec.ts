@@ -8,6 +8,21 @@ export interface ExecResult {
   exitCode: number;
 }
 
+/** A program that exited non-zero or timed out; carries what it printed, for reasons and logs. */
+export class ExecError extends Error {
+  constructor(
+    message: string,
+    /** null when it was killed (timeout or signal). */
+    readonly exitCode: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+    this.name = 'ExecError';
+  }
+}
+
 /** Run a program without a shell; arguments never pass through string interpolation. */
 export type Exec = (
   file: string,
@@ -15,7 +30,7 @@ export type Exec = (
   opts?: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number },
 ) => Promise<ExecResult>;
 
-/** The real {@link Exec}; a non-zero exit rejects with the program's stderr in the message. */
+/** The real {@link Exec}; a non-zero exit rejects with an {@link ExecError} (stderr tail in the message). */
 export const exec: Exec = async (file, args, opts = {}) => {
   const result = await execa(file, args, {
     cwd: opts.cwd,
@@ -30,7 +45,16 @@ export const exec: Exec = async (file, args, opts = {}) => {
       .split('\n')
       .slice(-3)
       .join(' | ');
-    throw new Error(`${file} ${args.join(' ')} exited with ${result.exitCode ?? 'a signal'}: ${detail}`);
+    const how = result.timedOut
+      ? `timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`
+      : `exited with ${result.exitCode ?? 'a signal'}`;
+    throw new ExecError(
+      `${file} ${args.join(' ')} ${how}: ${detail}`,
+      result.exitCode ?? null,
+      result.stdout,
+      result.stderr,
+      result.timedOut === true,
+    );
   }
   return { stdout: result.stdout, stderr: result.stderr, exitCode: 0 };
 };

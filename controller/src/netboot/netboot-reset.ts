@@ -73,6 +73,13 @@ export function createNetbootReset(deps: {
   };
 }
 
+/** Read nodes.yaml for a reset: invalid is a clear error naming each issue. */
+export async function inventoryFromFile(file: string): Promise<Inventory> {
+  const loaded = await loadInventory(file);
+  if (loaded.ok) return loaded.inventory;
+  throw new UserError('inventory-invalid', `${file}: ${loaded.issues.map(formatInventoryIssue).join('; ')}`);
+}
+
 /**
  * {@link createNetbootReset} from files, for wiring into the controller: `netboot.yaml` is read
  * once, the inventory on every call (so an edited nodes.yaml applies to the next reset).
@@ -88,13 +95,6 @@ export async function netbootResetFromFiles(opts: {
     config,
     exec: opts.exec,
     now: opts.now,
-    inventory: async () => {
-      const loaded = await loadInventory(opts.inventoryFile);
-      if (loaded.ok) return loaded.inventory;
-      throw new UserError(
-        'inventory-invalid',
-        `${opts.inventoryFile}: ${loaded.issues.map(formatInventoryIssue).join('; ')}`,
-      );
-    },
+    inventory: () => inventoryFromFile(opts.inventoryFile),
   });
 }
