@@ -14,7 +14,8 @@ export function kubeCommandSeam(
     async beforeDisruption(node, { force, action }) {
       // Kubernetes knows a node by its hostname; a node without one never joined.
       if (!node.hostname || !cluster.api) return;
-      await drain.beforeDisruption(node.hostname, { force });
+      // An offline agent means a dead kubelet: evicted pods would never finish terminating.
+      await drain.beforeDisruption(node.hostname, { force, unreachable: node.online !== 1 });
       if (action === 'reprovision') await cluster.removeNode(node.hostname, { force });
     },
   };
