@@ -7,7 +7,7 @@
 // fixture host system logs it), the board is killed and booted again from whatever root is served.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fingerprintOf } from '@osbuild/shared';
@@ -43,8 +43,8 @@ import { makeImageVersion } from '../support/netboot-image.js';
 const cleanups = useCleanups();
 const FLANNEL = fileURLToPath(new URL('../../../bootstrap/manifests/flannel.yaml', import.meta.url));
 
-describe('osbuild reprovision of a Ready netboot node (stand-ins: kube-apiserver, kubeadm, Pi firmware)', () => {
-  it('drains, resets the root, removes the Node, reboots; the node comes back new and joins again', async () => {
+describe('osbuild reprovision of a Ready netboot node (stand-ins: kube-apiserver, kubeadm, Pi firmware, PoE port)', () => {
+  it('drains, resets the root, removes the Node, reboots; the node comes back new and joins again; dead, through its power hook', async () => {
     const standins = await startKubeStandins();
     cleanups.push(() => standins.close());
     standins.api.autoReadyMs = 100;
@@ -62,7 +62,15 @@ describe('osbuild reprovision of a Ready netboot node (stand-ins: kube-apiserver
     const port = await freePort();
     await (await startTestController(ws, { port })).stop();
     const secrets = await controllerSecrets(ws.dataDir);
+    // The power hook asks the board's supply (this test) to power it on, and records its env.
+    const hook = join(ws.dir, 'poe-port.sh');
+    await writeFile(
+      hook,
+      '#!/bin/sh\nenv | grep "^OSBUILD_" | sort > "$(dirname "$0")/power-on-request"\necho "port 3 cycled"\n',
+    );
+    await chmod(hook, 0o755);
     const config = netbootConfig(join(ws.dir, 'srv'), {
+      powerHooks: { 'w-01': { command: [hook, 'cycle'], timeoutSec: 20 } },
       agent: {
         controller: `mqtts://127.0.0.1:${port}`,
         caFingerprint: fingerprintOf(secrets.ca as string),
@@ -199,5 +207,60 @@ describe('osbuild reprovision of a Ready netboot node (stand-ins: kube-apiserver
     const audit = await readFile(auditLogPath(ws.dataDir), 'utf8');
     expect(audit).toMatch(/"action":"command.reprovision","target":"w-01","result":"ok"/);
     expect(audit).toMatch(/"action":"node.removed-from-cluster","target":"w-01"/);
-  }, 180_000);
+
+    // The board dies: its agent is unreachable, its Node goes NotReady with a pod still bound.
+    await kill9(board as unknown as ChildProcess);
+    await waitFor('w-01 offline', async () => {
+      const n = await ask(controller, (rpc) => rpc.call('nodes.show', { name: 'w-01' }));
+      return n.online ? null : n;
+    });
+    standins.api.unreachable.add('w-01');
+    standins.api.setNodeReady('w-01', false, 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
+    standins.api.addPod('shop', 'web-2', 'w-01', { app: 'web' });
+    await writeFile(join(root, 'etc/left-behind'), 'state of the second life\n');
+    const requestsDead = standins.api.requests.length;
+    const powerOn = join(ws.dir, 'power-on-request');
+    const supply = (async () => {
+      await waitFor('the power hook asks for power', async () => stat(powerOn).catch(() => null), 60_000);
+      standins.api.unreachable.delete('w-01');
+      await boot();
+    })();
+    const dead = await runCli(['reprovision', 'w-01', '-o', 'json'], { env });
+    await supply;
+    expect(dead.code, dead.stderr).toBe(0);
+    const cmd2 = outcomes(dead.stdout)[0]?.command as typeof cmd;
+    expect(cmd2.state).toBe('succeeded');
+    expect([cmd2.bootIdBefore, cmd2.bootIdAfter]).toEqual([boots[1], boots[2]]);
+    expect(dead.stderr).toContain('power hook ran; waiting for w-01 to come back with a new boot id');
+    expect(await readFile(powerOn, 'utf8')).toBe(
+      `OSBUILD_NODE=w-01\nOSBUILD_NODE_ID=${cmd2.nodeId}\nOSBUILD_NODE_MAC=dc:a6:32:00:00:0b\nOSBUILD_NODE_SERIAL=10000000000000a2\n`,
+    );
+    const deadReqs = standins.api.requests.slice(requestsDead);
+    expect(deadReqs.some((q) => q.method === 'POST' && q.path.endsWith('/pods/web-2/eviction'))).toBe(true);
+    expect(deadReqs.some((q) => q.method === 'DELETE' && q.path === '/api/v1/nodes/w-01')).toBe(true);
+    expect(standins.api.pods()).toEqual([]); // the Terminating pod went with its Node
+    await expect(stat(join(root, 'etc/left-behind'))).rejects.toThrow();
+    const events2 = await ask(controller, (rpc) => rpc.call('events.list', { name: 'w-01', limit: 1000 }));
+    expect(events2.filter((e) => e.data.cmdId === cmd2.id).map((e) => e.type)).toEqual([
+      'command-created',
+      'netboot-root-reset',
+      'power-hook-started',
+      'power-cycled',
+      'command-finished',
+    ]);
+    const logs = await ask(controller, (rpc) => rpc.call('logs.get', { name: 'w-01', limit: 5000 }));
+    expect(logs.filter((l) => l.cmdId === cmd2.id).map((l) => l.text)).toEqual([
+      '[power hook] port 3 cycled',
+    ]);
+    await waitFor('w-01 ready after the power cycle', async () =>
+      (await ask(controller, phases))['w-01'] === 'ready' ? 1 : 0,
+    );
+    expect(
+      await waitFor('power hook audited', async () => {
+        const text = await readFile(auditLogPath(ws.dataDir), 'utf8');
+        return text.includes('"node.power-hook"') ? text : null;
+      }),
+    ).toMatch(/"actor":"controller","action":"node.power-hook","target":"w-01","result":"ok"/);
+    await rm(powerOn);
+  }, 240_000);
 });
