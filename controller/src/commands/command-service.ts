@@ -18,12 +18,12 @@ import type { Clock } from '../host/clock.js';
 import type { Lifecycle } from '../provisioning/lifecycle.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import type { CommandRow, CommandUpdate } from '../store/command-store.js';
-import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import { toCommandView } from './command-views.js';
 import { commandTimeoutReason, newCommandRow } from './new-command.js';
 import { powerCycle, powerCycleApplies } from './power-cycle.js';
-import { type Disruption, type NetbootReset, noDisruption, type PowerHooks } from './seams.js';
+import { prepareDisruption } from './prepare-disruption.js';
+import type { Disruption, NetbootReset, PowerHooks } from './seams.js';
 
 /** What the message router hands to the command service. */
 export interface CommandHooks {
@@ -65,8 +65,6 @@ export interface CommandServiceDeps {
   defaultTtlSec?: number;
 }
 
-// Phases of a node that may run workloads: only these are drained before a disruption.
-const JOINED = new Set(['joined', 'ready']);
 const IN_FLIGHT = new Set<CommandState>(['sent', 'accepted', 'running', 'rebooting']);
 
 type CreateParams = RpcParams<'commands.create'>;
@@ -188,7 +186,16 @@ export class CommandService implements CommandHooks {
     if (!online && !viaHook) return;
     this.#preparing.add(id);
     try {
-      if (!(await this.#prepare(row, node))) return;
+      const ready = await prepareDisruption(
+        {
+          ...this.d,
+          nameOf: (nodeId) => this.#nameOf(nodeId),
+          finish: (cmdId, state, reason) => this.#finish(cmdId, state, reason),
+        },
+        row,
+        node,
+      );
+      if (!ready) return;
       if (online || !hooks) {
         this.#sendIfQueued(id);
         return;
@@ -214,73 +221,6 @@ export class CommandService implements CommandHooks {
     } finally {
       this.#preparing.delete(id);
     }
-  }
-
-  /**
-   * What must happen before a reboot or reprovision reaches the node: drain (joined nodes) and
-   * the netboot root reset. False when that failed and the command is finished.
-   */
-  async #prepare(row: CommandRow, node: NodeRow): Promise<boolean> {
-    const id = row.id;
-    const force = row.force === 1;
-    const disruptive = row.action === 'reboot' || row.action === 'reprovision';
-    if (disruptive && JOINED.has(node.phase)) {
-      this.d.store.commands.setState(id, 'queued', force ? 'cordoning (drain skipped: --force)' : 'draining');
-      try {
-        await (this.d.disruption ?? noDisruption).beforeDisruption(node, {
-          force,
-          action: row.action === 'reboot' ? 'reboot' : 'reprovision',
-        });
-      } catch (err) {
-        this.#finish(
-          id,
-          'failed',
-          `draining ${this.#nameOf(node.node_id)} failed: ${(err as Error).message}`,
-        );
-        return false;
-      }
-    }
-    if (row.action !== 'reprovision' || node.boot_source !== 'netboot') return true;
-    const reset = this.d.netbootReset;
-    if (!reset) {
-      this.#finish(
-        id,
-        'rejected',
-        'netboot reprovision needs the netboot root reset, which is not configured',
-      );
-      return false;
-    }
-    this.d.store.commands.setState(
-      id,
-      'queued',
-      `resetting the netboot root of ${this.#nameOf(node.node_id)}`,
-    );
-    try {
-      await reset.resetRoot(this.#nameOf(node.node_id), { nodeId: node.node_id, force });
-    } catch (err) {
-      this.#finish(id, 'failed', `resetting the netboot root failed: ${(err as Error).message}`);
-      return false;
-    }
-    this.#afterNetbootReset(row);
-    return true;
-  }
-
-  /** The fresh root holds no credential: let the board claim again and plan it afresh. */
-  #afterNetbootReset(row: CommandRow): void {
-    const at = this.#now();
-    const windowEnd = new Date(at.getTime() + row.timeout_sec * 1000).toISOString();
-    this.d.store.tx(() => {
-      const node = this.d.store.nodes.get(row.node_id);
-      if (!node) return;
-      this.d.store.principals.openWindow({
-        node_id: row.node_id,
-        purpose: 'reprovision',
-        opened_at: at.toISOString(),
-        expires_at: windowEnd,
-      });
-      this.d.lifecycle.restart(node, `reprovision command ${row.id}: netboot root reset`);
-      this.d.store.events.append(row.node_id, 'netboot-root-reset', { cmdId: row.id }, at.toISOString());
-    });
   }
 
   #sendIfQueued(id: string): void {
