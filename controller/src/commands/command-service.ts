@@ -22,7 +22,7 @@ import type { Store } from '../store/store.js';
 import { toCommandView } from './command-views.js';
 import { commandTimeoutReason, newCommandRow } from './new-command.js';
 import { powerCycle, powerCycleApplies } from './power-cycle.js';
-import { prepareDisruption } from './prepare-disruption.js';
+import { needsPreparation, prepareDisruption } from './prepare-disruption.js';
 import type { Disruption, NetbootReset, PowerHooks } from './seams.js';
 
 /** What the message router hands to the command service. */
@@ -186,15 +186,17 @@ export class CommandService implements CommandHooks {
     if (!online && !viaHook) return;
     this.#preparing.add(id);
     try {
-      const ready = await prepareDisruption(
-        {
-          ...this.d,
-          nameOf: (nodeId) => this.#nameOf(nodeId),
-          finish: (cmdId, state, reason) => this.#finish(cmdId, state, reason),
-        },
-        row,
-        node,
-      );
+      const ready =
+        !needsPreparation(row, node) ||
+        (await prepareDisruption(
+          {
+            ...this.d,
+            nameOf: (nodeId) => this.#nameOf(nodeId),
+            finish: (cmdId, state, reason) => this.#finish(cmdId, state, reason),
+          },
+          row,
+          node,
+        ));
       if (!ready) return;
       if (online || !hooks) {
         this.#sendIfQueued(id);

@@ -29,7 +29,9 @@ export function offlineQueueReason(
   hooks: PowerHooks | undefined,
   expires: string,
 ): string {
-  if (!powerCycleApplies({ action }, node)) {
+  const netbootReprovision = action === 'reprovision' && node.boot_source === 'netboot';
+  // Mention hooks where one could help: a netboot reprovision, or a reboot once hooks are set up.
+  if (!powerCycleApplies({ action }, node) || (hooks === undefined && !netbootReprovision)) {
     return `${name} is offline; the command waits until it comes online (expires ${expires})`;
   }
   if (hooks?.hookFor(name) !== undefined)

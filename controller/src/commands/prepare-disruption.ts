@@ -23,6 +23,17 @@ export interface PrepareDeps {
   finish(id: string, state: CommandState, reason: string): void;
 }
 
+/**
+ * True when {@link prepareDisruption} has work to do. Callers skip the await otherwise, so a
+ * command with nothing to prepare is sent before `create` returns (its view says `sent`).
+ */
+export function needsPreparation(row: CommandRow, node: NodeRow): boolean {
+  const disruptive = row.action === 'reboot' || row.action === 'reprovision';
+  return (
+    (disruptive && JOINED.has(node.phase)) || (row.action === 'reprovision' && node.boot_source === 'netboot')
+  );
+}
+
 /** Drain (joined nodes) and reset a netboot root. False when that failed and the command is finished. */
 export async function prepareDisruption(d: PrepareDeps, row: CommandRow, node: NodeRow): Promise<boolean> {
   const id = row.id;
