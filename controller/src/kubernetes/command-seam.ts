@@ -1,14 +1,14 @@
 // Adapts the Kubernetes module to the reboot/reprovision commands' Disruption seam: drain before
 // either, and for a reprovision also remove the Node object (and a control plane's etcd member),
 // so the cluster keeps no ghost of the node's previous life.
-import type { Disruption as CommandDisruption } from '../commands/seams.js';
+import type { Disruption } from '../commands/seams.js';
 import type { ClusterManager } from './cluster-manager.js';
 
-/** The commands' {@link CommandDisruption} backed by the cluster this controller manages. */
+/** The commands' {@link Disruption} backed by the cluster this controller manages. */
 export function kubeCommandSeam(
   cluster: Pick<ClusterManager, 'api' | 'disruption' | 'removeNode'>,
   drainDeadlineMs?: number,
-): CommandDisruption {
+): Disruption {
   const drain = cluster.disruption(drainDeadlineMs);
   return {
     async beforeDisruption(node, { force, action }) {

@@ -2,16 +2,14 @@ import type { Step } from '@osbuild/shared';
 import type { KubeApi, KubeNode } from './kube-api.js';
 
 /**
- * The seam reboot and reprovision call before they disrupt a node (default: a no-op). The
- * Kubernetes implementation cordons and drains; `force` skips the drain (the caller audits it).
+ * Cordon and drain one Kubernetes Node by name: the Kubernetes half of the commands' Disruption
+ * seam (commands/seams.ts, the one seam reboot and reprovision call), which
+ * kubernetes/command-seam.ts builds from this plus the Node removal. `force` skips the drain.
  */
-export interface Disruption {
+export interface KubeDrain {
   /** `unreachable`: the node's agent is offline, so its kubelet will not stop evicted pods. */
   beforeDisruption(node: string, opts: { force: boolean; unreachable?: boolean }): Promise<void>;
 }
-
-/** A {@link Disruption} that does nothing: for controllers that manage no cluster. */
-export const noDisruption: Disruption = { beforeDisruption: async () => undefined };
 
 /** A drain that could not finish; `blocked` lists each pod still there and why. */
 export class DrainError extends Error {
@@ -150,8 +148,8 @@ export async function removeNode(
   d.report(`deleted Node ${name}`);
 }
 
-/** The Kubernetes {@link Disruption}: quorum check, then cordon and drain (or cordon only with force). */
-export function kubeDisruption(d: DisruptionDeps, drainDeadlineMs: number): Disruption {
+/** The Kubernetes {@link KubeDrain}: quorum check, then cordon and drain (or cordon only with force). */
+export function kubeDisruption(d: DisruptionDeps, drainDeadlineMs: number): KubeDrain {
   return {
     async beforeDisruption(name, { force, unreachable }) {
       if (!d.api() || !d.node(name)) return;

@@ -1,6 +1,6 @@
 // Adapts the netboot server's root reset to the reprovision command's NetbootReset seam, so
 // `osbuild serve --netboot-config FILE` makes `osbuild reprovision` of a netboot node reset its root.
-import type { NetbootReset as CommandNetbootReset, PowerHooks } from '../commands/seams.js';
+import type { NetbootReset, PowerHooks } from '../commands/seams.js';
 import type { Exec } from '../host/exec.js';
 import { loadNetbootConfig } from './config.js';
 import { createNetbootReset, inventoryFromFile } from './netboot-reset.js';
@@ -18,7 +18,7 @@ export async function netbootCommandSeam(opts: {
   exec: Exec;
   now: () => Date;
   onBackgroundError: (err: unknown) => void;
-}): Promise<CommandNetbootReset & PowerHooks> {
+}): Promise<NetbootReset & PowerHooks> {
   const config = await loadNetbootConfig(opts.configFile);
   const reset = createNetbootReset({
     config,
