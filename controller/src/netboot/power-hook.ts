@@ -45,7 +45,11 @@ export async function runPowerHook(
   const hook = powerHookFor(config, t.name);
   if (hook === undefined) return { ran: false, reason: noPowerHookReason(t.name) };
   const [file, ...args] = hook.command as [string, ...string[]];
-  const result = await exec(file, args, { env: hookEnv(t), timeoutMs: hook.timeoutSec * 1000 });
+  const result = await exec(file, args, {
+    env: hookEnv(t),
+    timeoutMs: hook.timeoutSec * 1000,
+    isolated: true,
+  });
   return { ran: true, command: hook.command, stdout: result.stdout };
 }
 
@@ -58,7 +62,11 @@ export function netbootPowerHooks(config: NetbootConfig, exec: Exec): PowerHooks
       if (hook === undefined) throw new Error(noPowerHookReason(target.name));
       const [file, ...args] = hook.command as [string, ...string[]];
       try {
-        const r = await exec(file, args, { env: hookEnv(target), timeoutMs: hook.timeoutSec * 1000 });
+        const r = await exec(file, args, {
+          env: hookEnv(target),
+          timeoutMs: hook.timeoutSec * 1000,
+          isolated: true,
+        });
         return { command: hook.command, ok: true, exitCode: 0, stdout: r.stdout, stderr: r.stderr, why: '' };
       } catch (err) {
         if (!(err instanceof ExecError)) {
@@ -66,9 +74,12 @@ export function netbootPowerHooks(config: NetbootConfig, exec: Exec): PowerHooks
           const why = (err as Error).message;
           return { command: hook.command, ok: false, exitCode: null, stdout: '', stderr: '', why };
         }
-        const why = err.timedOut
-          ? `timed out after ${hook.timeoutSec} s`
-          : `exit code ${err.exitCode ?? 'none (killed by a signal)'}`;
+        const why = {
+          timeout: `timed out after ${hook.timeoutSec} s`,
+          exit: `exit code ${err.exitCode}`,
+          signal: 'killed by a signal',
+          spawn: err.message.slice(err.message.indexOf('could not be started')),
+        }[err.failure];
         return {
           command: hook.command,
           ok: false,
