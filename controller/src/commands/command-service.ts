@@ -21,7 +21,9 @@ import type { CommandRow, CommandUpdate } from '../store/command-store.js';
 import type { Store } from '../store/store.js';
 import { toCommandView } from './command-views.js';
 import { commandTimeoutReason, newCommandRow } from './new-command.js';
-import { type Disruption, type NetbootReset, noDisruption } from './seams.js';
+import { powerCycle, powerCycleApplies } from './power-cycle.js';
+import { needsPreparation, prepareDisruption } from './prepare-disruption.js';
+import type { Disruption, NetbootReset, PowerHooks } from './seams.js';
 
 /** What the message router hands to the command service. */
 export interface CommandHooks {
@@ -48,6 +50,8 @@ export interface CommandServiceDeps {
   disruption?: Disruption;
   /** Reset a netboot node's root; absent by default (netboot reprovision is then refused). */
   netbootReset?: NetbootReset;
+  /** Power-cycle an offline node (reboot, netboot reprovision); absent: such commands wait queued. */
+  powerHooks?: PowerHooks;
   audit(entry: {
     actor: string;
     action: string;
@@ -61,8 +65,6 @@ export interface CommandServiceDeps {
   defaultTtlSec?: number;
 }
 
-// Phases of a node that may run workloads: only these are drained before a disruption.
-const JOINED = new Set(['joined', 'ready']);
 const IN_FLIGHT = new Set<CommandState>(['sent', 'accepted', 'running', 'rebooting']);
 
 type CreateParams = RpcParams<'commands.create'>;
@@ -166,80 +168,61 @@ export class CommandService implements CommandHooks {
 
   /**
    * Send a queued command if its node is online: drain first (joined nodes, unless forced), reset
-   * a netboot root first (netboot reprovision), then publish. Never throws.
+   * a netboot root first (netboot reprovision), then publish. An offline node with a power hook
+   * gets the same preparation, then its hook instead of the message. Never throws.
    */
   async #deliver(id: string): Promise<void> {
     if (this.#preparing.has(id)) return;
     const row = this.d.store.commands.get(id);
     const node = row && this.d.store.nodes.get(row.node_id);
-    if (!row || !node || row.state !== 'queued' || node.online !== 1) return;
+    if (!row || !node || row.state !== 'queued') return;
+    const online = node.online === 1;
+    const hooks = this.d.powerHooks;
+    const viaHook =
+      !online &&
+      hooks !== undefined &&
+      powerCycleApplies(row, node) &&
+      hooks.hookFor(this.#nameOf(node.node_id)) !== undefined;
+    if (!online && !viaHook) return;
     this.#preparing.add(id);
     try {
-      const force = row.force === 1;
-      const disruptive = row.action === 'reboot' || row.action === 'reprovision';
-      if (disruptive && JOINED.has(node.phase)) {
-        this.d.store.commands.setState(
-          id,
-          'queued',
-          force ? 'cordoning (drain skipped: --force)' : 'draining',
-        );
-        try {
-          await (this.d.disruption ?? noDisruption).beforeDisruption(node, {
-            force,
-            action: row.action === 'reboot' ? 'reboot' : 'reprovision',
-          });
-        } catch (err) {
-          this.#finish(
-            id,
-            'failed',
-            `draining ${this.#nameOf(node.node_id)} failed: ${(err as Error).message}`,
-          );
-          return;
-        }
+      const ready =
+        !needsPreparation(row, node) ||
+        (await prepareDisruption(
+          {
+            ...this.d,
+            nameOf: (nodeId) => this.#nameOf(nodeId),
+            finish: (cmdId, state, reason) => this.#finish(cmdId, state, reason),
+          },
+          row,
+          node,
+        ));
+      if (!ready) return;
+      if (online || !hooks) {
+        this.#sendIfQueued(id);
+        return;
       }
-      const netboot = row.action === 'reprovision' && node.boot_source === 'netboot';
-      if (netboot) {
-        const reset = this.d.netbootReset;
-        if (!reset) {
-          this.#finish(
-            id,
-            'rejected',
-            'netboot reprovision needs the netboot root reset, which is not configured',
-          );
-          return;
-        }
-        try {
-          await reset.resetRoot(this.#nameOf(node.node_id), { nodeId: node.node_id, force });
-        } catch (err) {
-          this.#finish(id, 'failed', `resetting the netboot root failed: ${(err as Error).message}`);
-          return;
-        }
-        this.#afterNetbootReset(row);
-      }
-      this.#sendIfQueued(id);
+      await powerCycle(
+        {
+          store: this.d.store,
+          clock: this.d.clock,
+          logger: this.d.logger,
+          hooks,
+          audit: (e) => this.d.audit(e),
+          finish: (cmdId, state, reason, extra) => this.#finish(cmdId, state, reason, extra),
+          recheck: (nodeId) => {
+            const n = this.d.store.nodes.get(nodeId);
+            if (n?.online === 1 && n.boot_id) this.#onBoot(nodeId, n.boot_id);
+          },
+        },
+        row,
+        node,
+      );
     } catch (err) {
       this.d.logger.error({ err, cmdId: id }, 'delivering a command failed');
     } finally {
       this.#preparing.delete(id);
     }
-  }
-
-  /** The fresh root holds no credential: let the board claim again and plan it afresh. */
-  #afterNetbootReset(row: CommandRow): void {
-    const at = this.#now();
-    const windowEnd = new Date(at.getTime() + row.timeout_sec * 1000).toISOString();
-    this.d.store.tx(() => {
-      const node = this.d.store.nodes.get(row.node_id);
-      if (!node) return;
-      this.d.store.principals.openWindow({
-        node_id: row.node_id,
-        purpose: 'reprovision',
-        opened_at: at.toISOString(),
-        expires_at: windowEnd,
-      });
-      this.d.lifecycle.restart(node, `reprovision command ${row.id}: netboot root reset`);
-      this.d.store.events.append(row.node_id, 'netboot-root-reset', { cmdId: row.id }, at.toISOString());
-    });
   }
 
   #sendIfQueued(id: string): void {
@@ -304,8 +287,11 @@ export class CommandService implements CommandHooks {
   }
 
   onHello(hello: Hello): void {
-    const nodeId = hello.identity.nodeId;
-    const bootId = hello.identity.bootId;
+    this.#onBoot(hello.identity.nodeId, hello.identity.bootId);
+  }
+
+  /** Confirm reboots by a new boot id, resend unacknowledged commands, deliver queued ones. */
+  #onBoot(nodeId: string, bootId: string): void {
     for (const row of this.d.store.commands.live(nodeId)) {
       const rebootLike = (JSON.parse(row.body) as CommandBody).type === 'reboot';
       const rebooted = row.boot_id_before !== null && row.boot_id_before !== bootId;

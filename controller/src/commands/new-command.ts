@@ -8,6 +8,7 @@ import {
 import type { CommandRow } from '../store/command-store.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { CommandServiceDeps } from './command-service.js';
+import { offlineQueueReason } from './power-cycle.js';
 
 type CreateParams = RpcParams<'commands.create'>;
 
@@ -30,7 +31,10 @@ export function newCommandRow(
   node: NodeRow,
   p: CreateParams,
   actor: string,
-  d: Pick<CommandServiceDeps, 'store' | 'clock' | 'bootstrap' | 'netbootReset' | 'newId' | 'defaultTtlSec'>,
+  d: Pick<
+    CommandServiceDeps,
+    'store' | 'clock' | 'bootstrap' | 'netbootReset' | 'powerHooks' | 'newId' | 'defaultTtlSec'
+  >,
 ): Omit<CommandRow, 'deliveries' | 'output_tail'> {
   const name = node.hostname ?? node.node_id;
   if (node.credential_hash === null) {
@@ -105,7 +109,7 @@ export function newCommandRow(
     reason:
       node.online === 1
         ? 'about to be sent'
-        : `${name} is offline; the command waits until it comes online (expires ${expires})`,
+        : offlineQueueReason(name, p.action, node, d.powerHooks, expires),
     created_by: actor,
     created_at: now.toISOString(),
     expires_at: expires,

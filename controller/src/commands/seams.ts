@@ -26,3 +26,32 @@ export interface NetbootReset {
     opts: { nodeId: string; force: boolean },
   ): Promise<{ image?: string } | undefined>;
 }
+
+/** Who a power hook acts on: its environment carries these (never a secret). */
+export interface PowerTarget {
+  name: string;
+  nodeId?: string;
+  serial?: string | null;
+  mac?: string | null;
+}
+
+/** What a power hook did; `why` says how it failed (exit code or timeout) when `ok` is false. */
+export interface PowerHookOutput {
+  command: readonly string[];
+  ok: boolean;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  why: string;
+}
+
+/**
+ * Power-cycles a board whose agent is unreachable (netboot.yaml `powerHooks`, e.g. a PoE switch
+ * port). Absent by default: a reboot or reprovision of an offline node then waits in the queue.
+ */
+export interface PowerHooks {
+  /** argv of the node's hook, or undefined when none is configured for it. */
+  hookFor(nodeName: string): readonly string[] | undefined;
+  /** Run the hook (no shell, with a timeout); resolves with its output whether or not it failed. */
+  run(target: PowerTarget): Promise<PowerHookOutput>;
+}

@@ -134,6 +134,7 @@ export function clientNodeApi(kubeconfig: string): KubeApi {
             name: p.metadata?.name ?? '',
             daemonSet: (p.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet'),
             mirror: 'kubernetes.io/config.mirror' in (p.metadata?.annotations ?? {}),
+            terminating: p.metadata?.deletionTimestamp != null,
           }),
         );
       }),

@@ -12,7 +12,7 @@ import type { Clock } from '../host/clock.js';
 import type { KubeHooks, KubePlan, Prepared } from '../provisioning/kube-hooks.js';
 import type { Store } from '../store/store.js';
 import { bootstrapTokenSecret, caCertHash, newBootstrapToken, tokenDescription } from './bootstrap-token.js';
-import { type Disruption, type DisruptionDeps, drainNode, kubeDisruption, removeNode } from './disruption.js';
+import { type DisruptionDeps, drainNode, type KubeDrain, kubeDisruption, removeNode } from './disruption.js';
 import { type KubeApi, KubeApiError, type KubeNode, type NodeWatchEvent } from './kube-api.js';
 import { loadKubeconfig, saveKubeconfig } from './kubeconfig-file.js';
 import { desiredMetadata, metadataPatch, notReadyReason, readyCondition } from './node-sync.js';
@@ -296,7 +296,7 @@ export class ClusterManager implements KubeHooks {
   }
 
   /** The seam reboot/reprovision call before disrupting a node. */
-  disruption(drainDeadlineMs = 300_000): Disruption {
+  disruption(drainDeadlineMs = 300_000): KubeDrain {
     return kubeDisruption(this.disruptionDeps(), drainDeadlineMs);
   }
 

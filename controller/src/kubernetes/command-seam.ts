@@ -1,20 +1,21 @@
 // Adapts the Kubernetes module to the reboot/reprovision commands' Disruption seam: drain before
 // either, and for a reprovision also remove the Node object (and a control plane's etcd member),
 // so the cluster keeps no ghost of the node's previous life.
-import type { Disruption as CommandDisruption } from '../commands/seams.js';
+import type { Disruption } from '../commands/seams.js';
 import type { ClusterManager } from './cluster-manager.js';
 
-/** The commands' {@link CommandDisruption} backed by the cluster this controller manages. */
+/** The commands' {@link Disruption} backed by the cluster this controller manages. */
 export function kubeCommandSeam(
   cluster: Pick<ClusterManager, 'api' | 'disruption' | 'removeNode'>,
   drainDeadlineMs?: number,
-): CommandDisruption {
+): Disruption {
   const drain = cluster.disruption(drainDeadlineMs);
   return {
     async beforeDisruption(node, { force, action }) {
       // Kubernetes knows a node by its hostname; a node without one never joined.
       if (!node.hostname || !cluster.api) return;
-      await drain.beforeDisruption(node.hostname, { force });
+      // An offline agent means a dead kubelet: evicted pods would never finish terminating.
+      await drain.beforeDisruption(node.hostname, { force, unreachable: node.online !== 1 });
       if (action === 'reprovision') await cluster.removeNode(node.hostname, { force });
     },
   };

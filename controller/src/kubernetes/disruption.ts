@@ -2,15 +2,14 @@ import type { Step } from '@osbuild/shared';
 import type { KubeApi, KubeNode } from './kube-api.js';
 
 /**
- * The seam reboot and reprovision call before they disrupt a node (default: a no-op). The
- * Kubernetes implementation cordons and drains; `force` skips the drain (the caller audits it).
+ * Cordon and drain one Kubernetes Node by name: the Kubernetes half of the commands' Disruption
+ * seam (commands/seams.ts, the one seam reboot and reprovision call), which
+ * kubernetes/command-seam.ts builds from this plus the Node removal. `force` skips the drain.
  */
-export interface Disruption {
-  beforeDisruption(node: string, opts: { force: boolean }): Promise<void>;
+export interface KubeDrain {
+  /** `unreachable`: the node's agent is offline, so its kubelet will not stop evicted pods. */
+  beforeDisruption(node: string, opts: { force: boolean; unreachable?: boolean }): Promise<void>;
 }
-
-/** A {@link Disruption} that does nothing: for controllers that manage no cluster. */
-export const noDisruption: Disruption = { beforeDisruption: async () => undefined };
 
 /** A drain that could not finish; `blocked` lists each pod still there and why. */
 export class DrainError extends Error {
@@ -53,12 +52,15 @@ export interface DisruptionDeps {
 /**
  * Cordon, then evict every pod but DaemonSet and mirror pods through the eviction API, which
  * honours PodDisruptionBudgets: a 429 means "not now", so wait and try again until `deadlineMs`,
- * then fail naming each blocked pod and the budget's reason. `force` only cordons.
+ * then fail naming each blocked pod and the budget's reason. Evicted pods are waited for until
+ * their kubelet has stopped them, except on an `unreachable` node: no kubelet will ever confirm,
+ * and they go with the Node object (as `kubectl drain` skips long-terminating pods). `force` only
+ * cordons.
  */
 export async function drainNode(
   d: DisruptionDeps,
   name: string,
-  opts: { deadlineMs: number; force?: boolean; pollMs?: number },
+  opts: { deadlineMs: number; force?: boolean; pollMs?: number; unreachable?: boolean },
 ): Promise<{ evicted: number }> {
   const api = d.api();
   if (!api) throw new Error('no cluster is managed: nothing to drain');
@@ -71,24 +73,33 @@ export async function drainNode(
   const until = d.now() + opts.deadlineMs;
   let evicted = 0;
   for (;;) {
-    const pods = (await api.listPodsOnNode(name)).filter((p) => !p.daemonSet && !p.mirror);
+    const all = (await api.listPodsOnNode(name)).filter((p) => !p.daemonSet && !p.mirror);
+    const pods = opts.unreachable ? all.filter((p) => !p.terminating) : all;
     if (pods.length === 0) {
-      d.report(`drained ${name} (${evicted} pods evicted)`);
+      const left = all.length > 0 ? `; ${all.length} left terminating on the unreachable node` : '';
+      d.report(`drained ${name} (${evicted} pods evicted${left})`);
       return { evicted };
     }
     const blocked: string[] = [];
+    const stopping: string[] = [];
     for (const p of pods) {
+      if (p.terminating) {
+        stopping.push(`${p.namespace}/${p.name}: terminating`);
+        continue;
+      }
       const r = await api.evictPod(p.namespace, p.name);
       if (r.ok) evicted++;
       else blocked.push(`${p.namespace}/${p.name}: ${r.message}`);
     }
-    if (blocked.length === 0) continue;
+    // Evictions just accepted: list again at once (a deleted pod is gone, a lingering one waits).
+    if (blocked.length === 0 && stopping.length === 0) continue;
+    const waiting = [...blocked, ...stopping];
     if (d.now() >= until)
       throw new DrainError(
-        `drain of ${name} did not finish within ${Math.round(opts.deadlineMs / 1000)} s: ${blocked.join('; ')}`,
-        blocked,
+        `drain of ${name} did not finish within ${Math.round(opts.deadlineMs / 1000)} s: ${waiting.join('; ')}`,
+        waiting,
       );
-    d.report(`waiting to evict from ${name}: ${blocked.join('; ')}`);
+    d.report(`waiting to evict from ${name}: ${waiting.join('; ')}`);
     await d.sleep(opts.pollMs ?? 2_000);
   }
 }
@@ -137,13 +148,17 @@ export async function removeNode(
   d.report(`deleted Node ${name}`);
 }
 
-/** The Kubernetes {@link Disruption}: quorum check, then cordon and drain (or cordon only with force). */
-export function kubeDisruption(d: DisruptionDeps, drainDeadlineMs: number): Disruption {
+/** The Kubernetes {@link KubeDrain}: quorum check, then cordon and drain (or cordon only with force). */
+export function kubeDisruption(d: DisruptionDeps, drainDeadlineMs: number): KubeDrain {
   return {
-    async beforeDisruption(name, { force }) {
+    async beforeDisruption(name, { force, unreachable }) {
       if (!d.api() || !d.node(name)) return;
       checkQuorum(d, name, force);
-      await drainNode(d, name, { deadlineMs: drainDeadlineMs, force });
+      await drainNode(d, name, {
+        deadlineMs: drainDeadlineMs,
+        force,
+        ...(unreachable ? { unreachable: true } : {}),
+      });
     },
   };
 }

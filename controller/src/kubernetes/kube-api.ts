@@ -17,6 +17,8 @@ export interface KubePod {
   daemonSet: boolean;
   /** Mirror (static) pods cannot be evicted through the API. */
   mirror: boolean;
+  /** Deletion under way (deletionTimestamp set): evicted, waiting for the kubelet to stop it. */
+  terminating: boolean;
 }
 
 /** A bootstrap token Secret as kube-system holds it. */

@@ -1,13 +1,16 @@
 // Adapts the netboot server's root reset to the reprovision command's NetbootReset seam, so
 // `osbuild serve --netboot-config FILE` makes `osbuild reprovision` of a netboot node reset its root.
-import type { NetbootReset as CommandNetbootReset } from '../commands/seams.js';
+import type { NetbootReset, PowerHooks } from '../commands/seams.js';
 import type { Exec } from '../host/exec.js';
-import { netbootResetFromFiles } from './netboot-reset.js';
+import { loadNetbootConfig } from './config.js';
+import { createNetbootReset, inventoryFromFile } from './netboot-reset.js';
+import { netbootPowerHooks } from './power-hook.js';
 
 /**
  * The reprovision seam backed by the real netboot roots. The command waits only until the fresh
  * root is in place and NFS serves it; removing the old tree and copying the next spare go on in
- * the background (logged when they fail, never failing the command).
+ * the background (logged when they fail, never failing the command). The same object is the
+ * commands' PowerHooks seam, from netboot.yaml's `powerHooks`.
  */
 export async function netbootCommandSeam(opts: {
   configFile: string;
@@ -15,9 +18,16 @@ export async function netbootCommandSeam(opts: {
   exec: Exec;
   now: () => Date;
   onBackgroundError: (err: unknown) => void;
-}): Promise<CommandNetbootReset> {
-  const reset = await netbootResetFromFiles(opts);
+}): Promise<NetbootReset & PowerHooks> {
+  const config = await loadNetbootConfig(opts.configFile);
+  const reset = createNetbootReset({
+    config,
+    exec: opts.exec,
+    now: opts.now,
+    inventory: () => inventoryFromFile(opts.inventoryFile),
+  });
   return {
+    ...netbootPowerHooks(config, opts.exec),
     async resetRoot(nodeName) {
       const result = await reset.resetRoot(nodeName);
       result.background.catch(opts.onBackgroundError);

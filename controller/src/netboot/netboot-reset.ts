@@ -1,5 +1,5 @@
-// The NetbootReset seam the reprovision command calls: reset one netboot node's root to a fresh
-// copy of its image (or another version), atomically, from the current inventory.
+// The netboot server's root reset (CLI `netboot reset`, and reprovision through netboot/command-seam.ts):
+// reset one netboot node's root to a fresh copy of its image (or another version), atomically.
 import type { Inventory } from '@osbuild/shared';
 import { formatInventoryIssue, loadInventory, UserError } from '@osbuild/shared';
 import type { Exec } from '../host/exec.js';
@@ -19,21 +19,24 @@ export type NetbootResetResult = Omit<RootResult, 'cleanup'> & {
   background: Promise<void>;
 };
 
-/** What reprovision needs from netboot. */
-export interface NetbootReset {
+/**
+ * The netboot server's root reset (CLI `netboot reset`). The reprovision command sees it through
+ * its own, smaller NetbootReset seam (commands/seams.ts), adapted in netboot/command-seam.ts.
+ */
+export interface NetbootRootReset {
   /** Replace `nodeName`'s root with a fresh copy of its image (`image` overrides nodes.yaml's). */
   resetRoot(nodeName: string, opts?: { image?: string }): Promise<NetbootResetResult>;
   /** True when the node boots from the network (reprovision resets its root first). */
   isNetbootNode(nodeName: string): Promise<boolean>;
 }
 
-/** Build the real {@link NetbootReset}; the inventory is read per call so edits apply. */
+/** Build the real {@link NetbootRootReset}; the inventory is read per call so edits apply. */
 export function createNetbootReset(deps: {
   config: NetbootConfig;
   inventory: () => Promise<Inventory>;
   exec: Exec;
   now: () => Date;
-}): NetbootReset {
+}): NetbootRootReset {
   const layout = netbootLayout(deps.config.dir);
   const usedImages = (inventory: Inventory) =>
     new Set(netbootNodes(inventory, deps.config).map((n) => n.image));
@@ -73,6 +76,13 @@ export function createNetbootReset(deps: {
   };
 }
 
+/** Read nodes.yaml for a reset: invalid is a clear error naming each issue. */
+export async function inventoryFromFile(file: string): Promise<Inventory> {
+  const loaded = await loadInventory(file);
+  if (loaded.ok) return loaded.inventory;
+  throw new UserError('inventory-invalid', `${file}: ${loaded.issues.map(formatInventoryIssue).join('; ')}`);
+}
+
 /**
  * {@link createNetbootReset} from files, for wiring into the controller: `netboot.yaml` is read
  * once, the inventory on every call (so an edited nodes.yaml applies to the next reset).
@@ -82,19 +92,12 @@ export async function netbootResetFromFiles(opts: {
   inventoryFile: string;
   exec: Exec;
   now: () => Date;
-}): Promise<NetbootReset> {
+}): Promise<NetbootRootReset> {
   const config = await loadNetbootConfig(opts.configFile);
   return createNetbootReset({
     config,
     exec: opts.exec,
     now: opts.now,
-    inventory: async () => {
-      const loaded = await loadInventory(opts.inventoryFile);
-      if (loaded.ok) return loaded.inventory;
-      throw new UserError(
-        'inventory-invalid',
-        `${opts.inventoryFile}: ${loaded.issues.map(formatInventoryIssue).join('; ')}`,
-      );
-    },
+    inventory: () => inventoryFromFile(opts.inventoryFile),
   });
 }

@@ -71,6 +71,7 @@ export function toWhy(
 ): NodeWhy {
   const current = n.current_run_id ? store.runs.currentStep(n.current_run_id) : undefined;
   const failed = n.current_run_id ? store.runs.lastFailedStep(n.current_run_id) : undefined;
+  const last = store.commands.list({ nodeId: n.node_id, limit: 1 })[0];
   return {
     name: n.hostname ?? n.node_id,
     nodeId: n.node_id,
@@ -81,6 +82,15 @@ export function toWhy(
     currentStep: current && n.phase === 'provisioning' ? toStepView(current) : null,
     failedStep: failed ? toStepView(failed) : null,
     conditions,
+    lastCommand: last
+      ? {
+          id: last.id,
+          action: last.action,
+          state: last.state,
+          reason: last.reason,
+          createdAt: last.created_at,
+        }
+      : null,
   };
 }
 

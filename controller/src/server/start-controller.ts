@@ -14,7 +14,7 @@ import { startHttpServer } from '../bootstrap/http-server.js';
 import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
 import { CommandService } from '../commands/command-service.js';
-import type { Disruption, NetbootReset } from '../commands/seams.js';
+import type { Disruption, NetbootReset, PowerHooks } from '../commands/seams.js';
 import { ConditionEvents } from '../health/condition-events.js';
 import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
@@ -73,9 +73,15 @@ export interface ControllerOptions {
   netbootReset?: NetbootReset;
   /**
    * netboot.yaml of a netboot server on this host: reprovisioning a netboot node resets its root
-   * (controller/src/netboot/). Ignored when `netbootReset` is given.
+   * (controller/src/netboot/) and offline nodes are power-cycled through its `powerHooks`;
+   * `netbootReset` and `powerHooks` given here win over it.
    */
   netbootConfigPath?: string;
+  /**
+   * Power-cycle an offline node for a reboot or netboot reprovision (default: netboot.yaml's
+   * `powerHooks` when `netbootConfigPath` is given, else none).
+   */
+  powerHooks?: PowerHooks;
   /** Seconds a command for an offline node waits before it expires (default 3600). */
   commandTtlSec?: number;
   /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
@@ -292,18 +298,18 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       audit: (e) => audit({ actor: 'controller', ...e }),
       kube: cluster,
     });
-    const netbootReset =
-      opts.netbootReset ??
-      (opts.netbootConfigPath
-        ? await netbootCommandSeam({
-            configFile: opts.netbootConfigPath,
-            inventoryFile: opts.inventoryPath,
-            exec,
-            now: () => clock.now(),
-            onBackgroundError: (err) =>
-              logger.warn({ err }, 'netboot: removing an old root or copying a spare failed'),
-          })
-        : undefined);
+    const netbootSeam = opts.netbootConfigPath
+      ? await netbootCommandSeam({
+          configFile: opts.netbootConfigPath,
+          inventoryFile: opts.inventoryPath,
+          exec,
+          now: () => clock.now(),
+          onBackgroundError: (err) =>
+            logger.warn({ err }, 'netboot: removing an old root or copying a spare failed'),
+        })
+      : undefined;
+    const netbootReset = opts.netbootReset ?? netbootSeam;
+    const powerHooks = opts.powerHooks ?? netbootSeam;
     const commands = new CommandService({
       store,
       clock,
@@ -317,6 +323,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       onOutcome: (_action, state) => metrics.observeCommand(state),
       disruption: opts.disruption ?? kubeCommandSeam(cluster, opts.drainDeadlineMs),
       ...(netbootReset ? { netbootReset } : {}),
+      ...(powerHooks ? { powerHooks } : {}),
       ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
     });
     provisionerRef = provisioner;

@@ -74,6 +74,35 @@ describe('drain through the eviction API (stand-in kube-apiserver)', () => {
     expect(standin.pods()).toHaveLength(1);
   });
 
+  it('on an unreachable node, evicted pods left Terminating do not hold the drain; the Node removal takes them', async () => {
+    const { deps, reports, standin } = await setup();
+    await createNode(standin, 'w-01');
+    standin.unreachable.add('w-01');
+    standin.addPod('shop', 'web-1', 'w-01', { app: 'web' });
+    standin.addPod('shop', 'web-2', 'w-01', { app: 'web' });
+    expect(await drainNode(deps, 'w-01', { deadlineMs: 5_000, pollMs: 50, unreachable: true })).toEqual({
+      evicted: 2,
+    });
+    expect(reports).toContain('drained w-01 (2 pods evicted; 2 left terminating on the unreachable node)');
+    expect(standin.pods().map((p) => p.metadata.deletionTimestamp !== undefined)).toEqual([true, true]);
+    const evictions = standin.requests.filter((r) => r.path.endsWith('/eviction'));
+    expect(evictions).toHaveLength(2);
+    await removeNode(deps, 'w-01');
+    expect(standin.pods()).toEqual([]);
+  });
+
+  it('on a reachable node, a pod stuck Terminating holds the drain to its deadline, evicted only once', async () => {
+    const { deps, reports, standin } = await setup();
+    await createNode(standin, 'w-01');
+    standin.unreachable.add('w-01'); // the kubelet never confirms, although the agent says it is up
+    standin.addPod('db', 'pg-0', 'w-01');
+    const err = await drainNode(deps, 'w-01', { deadlineMs: 300, pollMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DrainError);
+    expect((err as DrainError).message).toBe('drain of w-01 did not finish within 0 s: db/pg-0: terminating');
+    expect(reports).toContain('waiting to evict from w-01: db/pg-0: terminating');
+    expect(standin.requests.filter((r) => r.path.endsWith('/eviction'))).toHaveLength(1);
+  });
+
   it('force only cordons, and is audited', async () => {
     const { deps, audits, standin } = await setup();
     await createNode(standin, 'w-01');

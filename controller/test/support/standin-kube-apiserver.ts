@@ -58,6 +58,11 @@ export interface StandinKubeApiServer {
   onTokenCreated?: (tokenId: string) => void;
   /** Mark each new Node Ready after this many ms (what kubelet does once the CNI is up); null: never. */
   autoReadyMs: number | null;
+  /**
+   * Nodes whose kubelet is gone: an evicted pod there only gets a deletionTimestamp and stays
+   * (Terminating) until its Node is deleted, as with a real API server and a dead board.
+   */
+  unreachable: Set<string>;
   close(): Promise<void>;
 }
 
@@ -205,6 +210,7 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
       clockOffset += ms;
     },
     autoReadyMs: null,
+    unreachable: new Set(),
     close: async () => {
       for (const w of watchers) w.end();
       await new Promise<void>((r) => srv.close(() => r()));
@@ -364,6 +370,8 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
       }
       if (method === 'DELETE') {
         nodes.delete(name);
+        // The pod garbage collector removes the pods of a Node that no longer exists.
+        for (const [key, pod] of pods) if (pod.spec.nodeName === name) pods.delete(key);
         emit('DELETED', node);
         return send(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
       }
@@ -390,7 +398,11 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
           'TooManyRequests',
           `Cannot evict pod as it would violate the pod's disruption budget. The disruption budget ${pdb.name} needs more healthy pods`,
         );
-      if (pdb) pdb.disruptionsAllowed -= 1;
+      if (pdb && !pod.metadata.deletionTimestamp) pdb.disruptionsAllowed -= 1;
+      if (server.unreachable.has(pod.spec.nodeName)) {
+        pod.metadata.deletionTimestamp ??= new Date(now()).toISOString();
+        return send(res, 201, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
+      }
       pods.delete(key);
       return send(res, 201, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
     }

@@ -163,6 +163,8 @@ export const inventorySchema = z
       }
     });
     // Node addresses inside the pod or service range would be unreachable once the CNI routes it.
+    // Without kubeadm no CNI ever routes those ranges, so a LAN inside them is fine.
+    if (!inv.cluster.kubeadm) return;
     inv.nodes.forEach((n, i) => {
       const ip = n.ip?.split('/')[0];
       if (!ip) return;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { nodeCondition } from './conditions.js';
 import { envelopeOf, errorBody } from './envelope.js';
 import { bootSource, nodeId } from './identity.js';
-import { commandAction, commandView, eventView, logLineView } from './operator-commands.js';
+import { commandAction, commandState, commandView, eventView, logLineView } from './operator-commands.js';
 import { nodePhase } from './phases.js';
 import { telemetrySchema } from './telemetry.js';
 import { protocolVersion } from './version.js';
@@ -77,6 +77,16 @@ export const nodeWhy = z.object({
   currentStep: stepView.nullable(),
   failedStep: stepView.nullable(),
   conditions: z.array(nodeCondition),
+  /** The node's latest operator command (reboot, reprovision, run), live or finished; null if none. */
+  lastCommand: z
+    .object({
+      id: z.string(),
+      action: commandAction,
+      state: commandState,
+      reason: z.string(),
+      createdAt: z.string(),
+    })
+    .nullable(),
 });
 /** Inferred {@link nodeWhy}. */
 export type NodeWhy = z.infer<typeof nodeWhy>;

@@ -63,16 +63,35 @@ ${NODES}`),
     ]);
   });
 
-  it('refuses overlapping pod and service ranges, and node addresses inside them', () => {
+  it('with kubeadm on, refuses overlapping pod and service ranges, and node addresses inside them', () => {
     expect(
       issues(`cluster:
+  kubeadm: true
   podSubnet: 10.0.0.0/8
   serviceSubnet: 10.96.0.0/12
 ${NODES}`),
     ).toEqual([
-      'nodes.yaml:3:18: cluster.serviceSubnet: serviceSubnet 10.96.0.0/12 overlaps podSubnet 10.0.0.0/8',
-      'nodes.yaml:8:9: nodes[0].ip: 10.0.10.10 is inside cluster.podSubnet 10.0.0.0/8',
+      'nodes.yaml:4:18: cluster.serviceSubnet: serviceSubnet 10.96.0.0/12 overlaps podSubnet 10.0.0.0/8',
+      'nodes.yaml:9:9: nodes[0].ip: 10.0.10.10 is inside cluster.podSubnet 10.0.0.0/8',
     ]);
+    expect(
+      issues(`cluster:
+  kubeadm: true
+${NODES.replace('10.0.10.10', '10.100.0.5')}`),
+    ).toEqual(['nodes.yaml:7:9: nodes[0].ip: 10.100.0.5 is inside cluster.serviceSubnet 10.96.0.0/12']);
+  });
+
+  it('with kubeadm off, accepts node addresses inside the (unused) pod and service ranges', () => {
+    // A LAN on 10.100.0.0/16 sits inside the default serviceSubnet 10.96.0.0/12.
+    expect(issues(NODES.replace('10.0.10.10', '10.100.0.5'))).toEqual([]);
+    expect(
+      issues(`cluster:
+  kubeadm: false
+  podSubnet: 10.0.0.0/16
+${NODES.replace('10.0.10.10', '10.0.3.7')}`),
+    ).toEqual([]);
+    const r = parseInventory(NODES.replace('10.0.10.10', '10.100.0.5'), 'nodes.yaml');
+    expect(r.ok && r.inventory.nodes[0]?.ip).toBe('10.100.0.5');
   });
 
   it('parses and compares CIDRs', () => {

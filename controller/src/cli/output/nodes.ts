@@ -81,6 +81,8 @@ export function nodeWhyText(w: NodeWhy): string {
     const tail = w.failedStep.outputTail.trimEnd();
     if (tail) lines.push('Output (tail):', ...tail.split('\n').map((l) => `  ${l}`));
   }
+  const c = w.lastCommand;
+  if (c) lines.push(`Last command: ${c.id} ${c.action} ${c.state}: ${c.reason}`);
   return `${lines.join('\n')}\n`;
 }
 
