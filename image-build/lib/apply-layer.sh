@@ -31,5 +31,12 @@ unshare --mount --propagation private -- bash -euo pipefail -c '
   exit "$status"
 ' apply-layer "$root" "$script"
 
+# The files mmdebstrap removes from the base for reproducibility (its cleanup/reproducible): apt
+# and dpkg logs carry the build's date and time, so two builds of a layer would otherwise differ.
+for f in var/log/dpkg.log var/log/apt/history.log var/log/apt/term.log var/log/alternatives.log \
+  var/log/apt/eipp.log.xz var/cache/ldconfig/aux-cache var/lib/dbus/machine-id; do
+  rm -f "${root:?}/$f"
+done
+
 tar --numeric-owner --sort=name -C "$root" -cf "$out.partial" .
 mv "$out.partial" "$out"

@@ -17,6 +17,9 @@ export const DPKG_EXCLUDES = [
   'path-exclude=/usr/share/lintian/*',
 ];
 
+/** Unpacks the previous layer, runs a layer's apply.sh in it and packs the result. */
+const APPLY_LAYER = path.join(IMAGE_BUILD_DIR, 'lib', 'apply-layer.sh');
+
 /** What the agent layer installs; the rest of its inputs come from the profile. */
 export interface AgentInputs {
   binary: string;
@@ -82,7 +85,12 @@ export async function layerInputs(
       { name: 'base/dpkg', data: DPKG_EXCLUDES.join('\n') },
     );
     for (const k of profile.keyrings) inputs.push({ name: `base/keyring/${k}`, data: await readFile(k) });
-  } else if (layer.name === 'kubernetes' && profile.kubernetesRepo) {
+  } else {
+    // Every layer above the base is applied by lib/apply-layer.sh (which also cleans up for
+    // reproducibility), so it is an input of each of them.
+    inputs.push({ name: 'lib/apply-layer.sh', data: await readFile(APPLY_LAYER) });
+  }
+  if (layer.name === 'kubernetes' && profile.kubernetesRepo) {
     inputs.push(
       { name: 'k8s/repo', data: profile.kubernetesRepo.url },
       { name: 'k8s/keyring', data: await readFile(profile.kubernetesRepo.keyring) },
@@ -183,7 +191,7 @@ async function applyLayer(
     });
   }
   const script = path.join(IMAGE_BUILD_DIR, layer.dir, 'apply.sh');
-  await ctx.run(path.join(IMAGE_BUILD_DIR, 'lib', 'apply-layer.sh'), [prev, out, script], { env });
+  await ctx.run(APPLY_LAYER, [prev, out, script], { env });
   return versionOut ? (await readFile(versionOut, 'utf8')).trim() : undefined;
 }
 
