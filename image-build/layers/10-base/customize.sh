@@ -6,6 +6,8 @@ root=$1
 here=$(dirname "$0")
 
 echo "${OSBUILD_DEFAULT_HOSTNAME:-osbuild-node}" >"$root/etc/hostname"
+# mmdebstrap leaves it 0755; it is data.
+chmod 0644 "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 
 # The boot partition (FAT, partition 1 of disk.img) at /boot/firmware, where a person edits
