@@ -41,15 +41,33 @@ export class ConditionEvents {
   /** Compare one node's conditions now with what was last reported; returns the events written. */
   check(nodeId: string): number {
     const node = this.store.nodes.get(nodeId);
-    if (!node || node.conflict_of !== null) return 0;
+    return node ? this.checkRow(node) : 0;
+  }
+
+  /** Check every node (staleness changes with time alone, without any message arriving). */
+  checkAll(): number {
+    let n = 0;
+    // The listed rows are current: reading each node again would double the queries per pass.
+    for (const node of this.store.nodes.list()) n += this.checkRow(node);
+    return n;
+  }
+
+  private checkRow(node: NodeRow): number {
+    if (node.conflict_of !== null) return 0;
+    const nodeId = node.node_id;
     const now = byType(this.evaluate(node));
     const at = this.clock.now().toISOString();
     const db = this.store.db;
+    const held = db
+      .prepare('SELECT type, severity, reason, since FROM node_conditions WHERE node_id = ?')
+      .all(nodeId) as HeldRow[];
+    const heldByType = new Map(held.map((h) => [h.type, h]));
+    const unchanged =
+      held.every((h) => now.has(h.type)) &&
+      [...now].every(([type, c]) => heldByType.get(type)?.severity === c.severity);
+    // Nearly every check finds nothing new; a write transaction per node per pass would be wasted.
+    if (unchanged) return 0;
     return this.store.tx(() => {
-      const held = db
-        .prepare('SELECT type, severity, reason, since FROM node_conditions WHERE node_id = ?')
-        .all(nodeId) as HeldRow[];
-      const heldByType = new Map(held.map((h) => [h.type, h]));
       let written = 0;
       for (const [type, c] of now) {
         const prev = heldByType.get(type);
@@ -74,12 +92,5 @@ export class ConditionEvents {
       }
       return written;
     });
-  }
-
-  /** Check every node (staleness changes with time alone, without any message arriving). */
-  checkAll(): number {
-    let n = 0;
-    for (const node of this.store.nodes.list()) n += this.check(node.node_id);
-    return n;
   }
 }

@@ -44,7 +44,7 @@ export function makeMessageRouter(d: {
   /** Whether another claim from this node may be processed now (rate limit). */
   admitClaim?: (nodeId: string) => boolean;
   /** Called with every valid sample from a known node, after it is stored (e.g. for metrics). */
-  onTelemetry?: (nodeId: string, sample: Telemetry) => void;
+  onTelemetry?: (nodeId: string, sample: Telemetry, receivedAt: string) => void;
 }): (msg: InboundMessage) => void {
   const reject = (kind: string, topic: string, error: string) => {
     d.rejected.set(kind, (d.rejected.get(kind) ?? 0) + 1);
@@ -130,7 +130,7 @@ export function makeMessageRouter(d: {
             d.store.telemetry.put(t.nodeId, sample.value, now);
             d.store.nodes.touch(t.nodeId, now);
           });
-          d.onTelemetry?.(t.nodeId, sample.value);
+          d.onTelemetry?.(t.nodeId, sample.value, now);
           return;
         }
         case 'welcome':

@@ -25,6 +25,7 @@ import { ClusterManager } from '../kubernetes/cluster-manager.js';
 import { kubeCommandSeam } from '../kubernetes/command-seam.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
+import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
 import { netbootCommandSeam } from '../netboot/command-seam.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
@@ -33,6 +34,7 @@ import { inventoryLabels, makeCommandHandlers } from '../rpc/command-handlers.js
 import { makeHandlers } from '../rpc/handlers.js';
 import type { NodeRow } from '../store/node-store.js';
 import { openStore } from '../store/store.js';
+import { LatestTelemetry } from '../telemetry/latest-telemetry.js';
 import { connectMqtt } from '../transport/mqtt.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
 import { makeMessageRouter, type RejectCounters } from './message-router.js';
@@ -187,27 +189,23 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     });
 
     const rejected: RejectCounters = new Map();
-    // Read at scrape time only, so the numbers never drift from the store and the broker.
+    // The latest sample of every node, parsed once at ingestion: the scrape and the condition
+    // checks walk a map instead of reading and re-parsing one SQLite row per node.
+    const latestTelemetry = LatestTelemetry.seededFrom(store.telemetry);
+    // Node state is read at scrape time, so the numbers never drift from the store and the broker.
     const metrics = new ControllerMetrics({
-      nodes: () =>
-        store.nodes
-          .list()
-          .filter((n) => n.conflict_of === null)
-          .map((n) => ({
-            nodeId: n.node_id,
-            name: n.hostname ?? n.node_id,
-            role: n.role,
-            phase: n.phase,
-            online: n.online === 1,
-          })),
+      nodes: () => {
+        const rows = store.nodes.list();
+        // The one place that sees every node regularly: samples of removed nodes go here.
+        latestTelemetry.retainOnly(rows.map((n) => n.node_id));
+        return nodeMetricsViews(rows);
+      },
       connectedClients: () => broker.connectedClients(),
       rejected: () => Object.fromEntries(rejected),
       loginFailures: () => broker.authFailures(),
       telemetry: (nodeId) => {
-        const t = store.telemetry.latest(nodeId);
-        return t
-          ? { socTempC: t.socTempC, throttledNow: t.throttled?.throttledNow ?? false, disks: t.disks }
-          : null;
+        const t = latestTelemetry.get(nodeId);
+        return t ? telemetryGauges(t.sample) : null;
       },
     });
     const bareDir = join(opts.dataDir, 'bootstrap.git');
@@ -328,7 +326,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     const conditionsOf = (n: NodeRow) =>
       evaluateConditions(
         { phase: n.phase, online: n.online === 1 },
-        store.telemetry.latestReceived(n.node_id),
+        latestTelemetry.get(n.node_id),
         clock.now(),
         { ...DEFAULT_HEALTH, ...opts.health },
       );
@@ -363,7 +361,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       respond: (topic, body) => publish(topic, body, 'rpc reply'),
       admitClaim: (nodeId) => claims.take(nodeId),
       commands,
-      onTelemetry: (nodeId) => conditionEvents.check(nodeId),
+      onTelemetry: (nodeId, sample, receivedAt) => {
+        latestTelemetry.record(nodeId, sample, receivedAt);
+        conditionEvents.check(nodeId);
+      },
       callerOf: (clientId) => {
         const who = broker.whoIs(clientId);
         return who ? principalName(who) : undefined;
