@@ -1,9 +1,9 @@
 import type { Telemetry } from '@osbuild/shared';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeBrief } from '../store/node-store.js';
 import type { NodeMetricsView, NodeTelemetrySample } from './metrics-sources.js';
 
 /** The store's nodes as the metrics see them; conflict records are not nodes of the fleet. */
-export function nodeMetricsViews(rows: readonly NodeRow[]): NodeMetricsView[] {
+export function nodeMetricsViews(rows: readonly NodeBrief[]): NodeMetricsView[] {
   return rows
     .filter((n) => n.conflict_of === null)
     .map((n) => ({

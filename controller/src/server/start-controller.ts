@@ -32,7 +32,7 @@ import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
 import { inventoryLabels, makeCommandHandlers } from '../rpc/command-handlers.js';
 import { makeHandlers } from '../rpc/handlers.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeBrief } from '../store/node-store.js';
 import { openStore } from '../store/store.js';
 import { LatestTelemetry } from '../telemetry/latest-telemetry.js';
 import { connectMqtt } from '../transport/mqtt.js';
@@ -195,7 +195,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     // Node state is read at scrape time, so the numbers never drift from the store and the broker.
     const metrics = new ControllerMetrics({
       nodes: () => {
-        const rows = store.nodes.list();
+        const rows = store.nodes.listBrief();
         // The one place that sees every node regularly: samples of removed nodes go here.
         latestTelemetry.retainOnly(rows.map((n) => n.node_id));
         return nodeMetricsViews(rows);
@@ -323,7 +323,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     store.runs.extendDeadlines(graceUntil);
     store.commands.extendDeadlines(graceUntil);
 
-    const conditionsOf = (n: NodeRow) =>
+    const conditionsOf = (n: NodeBrief) =>
       evaluateConditions(
         { phase: n.phase, online: n.online === 1 },
         latestTelemetry.get(n.node_id),
