@@ -7,6 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { auditLogPath, openAuditLog } from '../audit/audit-log.js';
 import { makeAuthenticator } from '../auth/authenticator.js';
 import { ensureBootstrapSecrets } from '../auth/bootstrap-secrets.js';
+import { CredentialMint } from '../auth/credential-mint.js';
 import { isLoopback, RateLimiter } from '../auth/rate-limiter.js';
 import { VerifiedSecrets } from '../auth/secrets.js';
 import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
@@ -273,9 +274,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       ...(opts.kubeRetryMs !== undefined ? { retryMs: opts.kubeRetryMs } : {}),
     });
     cleanup.push(() => cluster.stop());
+    const credentialMint = new CredentialMint();
     const provisioner = new Provisioner({
       store,
       verifiedSecrets,
+      credentialMint,
       clock,
       logger,
       inventory: () => inventory.current(),
@@ -360,6 +363,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       rejected,
       respond: (topic, body) => publish(topic, body, 'rpc reply'),
       admitClaim: (nodeId) => claims.take(nodeId),
+      claimWhenReady: (handle) => credentialMint.withPrepared(handle),
       commands,
       onTelemetry: (nodeId, sample, receivedAt) => {
         latestTelemetry.record(nodeId, sample, receivedAt);
