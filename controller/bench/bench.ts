@@ -45,6 +45,7 @@ interface Flags {
   modes: string[];
   spread: number;
   shards: number;
+  loadShards?: number;
   output: 'table' | 'json';
 }
 
@@ -98,6 +99,12 @@ const program = new Command('bench')
       .argParser(int('shards', 1, 16))
       .default(2),
   )
+  .addOption(
+    new Option(
+      '--load-shards <n>',
+      'telemetry: load-generator processes (default: one per 1,000 nodes)',
+    ).argParser(int('processes', 1, 32)),
+  )
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .addHelpText(
     'after',
@@ -128,6 +135,7 @@ async function runSuite(suite: Suite, sizes: number[], f: Flags): Promise<SuiteR
         windowIntervals: f.window,
         keepaliveSec: 10,
         bare: f.bare,
+        ...(f.loadShards ? { loadShards: f.loadShards } : {}),
       });
     }
     case 'storm': {
