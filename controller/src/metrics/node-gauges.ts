@@ -38,7 +38,7 @@ class GaugeText {
 
   render(): string {
     return [
-      `# HELP ${this.name} ${escape(this.help)}`,
+      `# HELP ${this.name} ${escapeText(this.help)}`,
       `# TYPE ${this.name} gauge`,
       ...this.series.values(),
     ].join('\n');
@@ -51,13 +51,13 @@ function cmp(a: string, b: string): number {
 
 const NEEDS_ESCAPE = /[\\\n"]/;
 
-function escape(s: string): string {
+function escapeText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 function escapeLabelValue(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return s;
-  return escape(s).replace(/"/g, '\\"');
+  return escapeText(s).replace(/"/g, '\\"');
 }
 
 function valueText(v: number): string {
