@@ -1,12 +1,12 @@
 // npm run bench: controller benchmarks, printed as tables (or JSON with -o json). Not part of
 // npm test. Suites: telemetry (load), storm (boot storm), offline (detection latency), provision
-// (hello -> provisioned, with bootstrap scripts). See --help and docs/performance.md.
+// (hello -> provisioned, with bootstrap scripts), scrape (/metrics and condition-check cost). See --help and docs/performance.md.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { describeMachine } from './support/machine.js';
 import { formatRows, type SuiteResult } from './support/report.js';
 
-const SUITES = ['telemetry', 'storm', 'offline', 'provision'] as const;
+const SUITES = ['telemetry', 'storm', 'offline', 'provision', 'scrape'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Node counts per suite when none are given: a suite named alone, and the default run. */
@@ -15,6 +15,7 @@ const SIZES: Record<Suite, { named: number[]; quick: number[] }> = {
   storm: { named: [1000], quick: [200] },
   offline: { named: [100], quick: [100] },
   provision: { named: [3, 100], quick: [3] },
+  scrape: { named: [1000, 5000], quick: [5000] },
 };
 
 function list(what: string, min: number, max: number) {
@@ -44,6 +45,7 @@ interface Flags {
   modes: string[];
   spread: number;
   shards: number;
+  loadShards?: number;
   output: 'table' | 'json';
 }
 
@@ -51,7 +53,7 @@ const program = new Command('bench')
   .description('OSBuild controller benchmarks (a real controller over TLS; each suite prints a table)')
   .argument(
     '[suite-or-size...]',
-    `suites to run (${SUITES.join(', ')}) and node counts, e.g. "provision 3 100"; default: a quick subset (telemetry 1000, storm 200, offline 100, provision 3)`,
+    `suites to run (${SUITES.join(', ')}) and node counts, e.g. "provision 3 100"; default: a quick subset (telemetry 1000, storm 200, offline 100, provision 3, scrape 5000)`,
   )
   .addOption(
     new Option('--nodes <list>', 'node counts, comma-separated (e.g. 1000,5000)').argParser(
@@ -97,6 +99,12 @@ const program = new Command('bench')
       .argParser(int('shards', 1, 16))
       .default(2),
   )
+  .addOption(
+    new Option(
+      '--load-shards <n>',
+      'telemetry: load-generator processes (default: one per 1,000 nodes)',
+    ).argParser(int('processes', 1, 32)),
+  )
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .addHelpText(
     'after',
@@ -107,6 +115,7 @@ Examples:
   npm run bench -- storm --nodes 1000            1,000 boards first-boot within 10 s
   npm run bench -- offline                       will-based offline detection, keepalive 10 s and 2 s
   npm run bench -- provision 3 100               hello -> provisioned with a bootstrap script
+  npm run bench -- scrape --nodes 5000           /metrics scrape and condition pass, before/after cache
   npm run bench -- offline -o json               machine-readable
 
 Progress goes to stderr, results to stdout. npm run bench raises the open-files limit to its hard
@@ -126,6 +135,7 @@ async function runSuite(suite: Suite, sizes: number[], f: Flags): Promise<SuiteR
         windowIntervals: f.window,
         keepaliveSec: 10,
         bare: f.bare,
+        ...(f.loadShards ? { loadShards: f.loadShards } : {}),
       });
     }
     case 'storm': {
@@ -139,6 +149,10 @@ async function runSuite(suite: Suite, sizes: number[], f: Flags): Promise<SuiteR
     case 'provision': {
       const { provisionSuite } = await import('./provision.js');
       return provisionSuite({ nodes: sizes });
+    }
+    case 'scrape': {
+      const { scrapeSuite } = await import('./scrape.js');
+      return scrapeSuite({ nodes: sizes, repeat: 5 });
     }
   }
 }

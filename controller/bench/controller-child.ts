@@ -5,6 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Aedes } from 'aedes';
 import { pino } from 'pino';
+import { KEEPALIVE_EXPIRED } from '../src/broker/embedded-broker.js';
 import { systemClock } from '../src/host/clock.js';
 import { startMqttListener } from '../src/server/listeners.js';
 import { startController } from '../src/server/start-controller.js';
@@ -24,6 +25,8 @@ async function start(req: ChildRequest): Promise<{ mqttUrl: string; httpUrl: str
     const broker = await Aedes.createBroker({
       authenticate: (_client, _user, _password, done) => done(null, true),
     });
+    // Same log line as the embedded broker's, so the parent counts drops the same way for both.
+    broker.on('keepaliveTimeout', (client) => logger.warn({ clientId: client.id }, KEEPALIVE_EXPIRED));
     broker.on('publish', (packet) => {
       if (!packet.topic.endsWith('/telemetry')) return;
       const now = Date.now();

@@ -135,7 +135,7 @@ export async function stormSuite(o: StormOptions): Promise<SuiteResult> {
     suite: 'storm',
     rows,
     notes: [
-      'first boot for real: claim (claim secret, scrypt verified once and cached) -> credential issued (scrypt hash, synchronous in the controller) -> login with it (scrypt verify) -> hello -> plan',
+      'first boot for real: claim (claim secret, scrypt verified once and cached) -> credential hashed on the libuv pool, then issued in the claim transaction -> login with it (verified at issuance, no scrypt) -> hello -> plan',
       'plan: set-hostname, configure-network, mark-provisioned (inventory with `bootstrap.scripts: []`: no git fetch, no bash per node)',
       'start = the shard calls startAgent (the agent claims within milliseconds); claim seen / credential / first step / provisioned = controller event times (discovered, credential-issued, step-dispatched #0, phase provisioned)',
       'controller CPU over the whole storm (first start to last provisioned); loop delay of the controller process',

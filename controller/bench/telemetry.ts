@@ -3,6 +3,7 @@
 // in its own process and reports its CPU time, RSS and event-loop delay over a steady window.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KEEPALIVE_EXPIRED } from '../src/broker/embedded-broker.js';
 import { forkChild } from './support/child.js';
 import { openDbReader } from './support/db-reader.js';
 import type { Row, SuiteResult } from './support/report.js';
@@ -20,6 +21,27 @@ export interface TelemetryOptions {
   keepaliveSec: number;
   /** Also run the same load against a bare Aedes. */
   bare: boolean;
+  /** Load-generator processes (default: one per 1,000 nodes). */
+  loadShards?: number;
+}
+
+/** Default load processes for `n` nodes: one per 1,000, so no process holds more than that many TLS clients. */
+export function defaultLoadShards(n: number): number {
+  return Math.max(1, Math.ceil(n / 1000));
+}
+
+interface LoadCounts {
+  published: number;
+  publishErrors: number;
+  closesBefore: number;
+  closesDuring: number;
+  closeReasons: Record<string, number>;
+}
+
+/** Lines of the system under test's log saying the broker dropped a silent client. */
+async function keepaliveDrops(logFile: string): Promise<number> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.includes(KEEPALIVE_EXPIRED)).length;
 }
 
 type Mode = 'controller' | 'bare';
@@ -33,7 +55,14 @@ async function runOne(
 ): Promise<Row> {
   const dataDir = mode === 'controller' ? ws.dataDir : join(ws.dir, 'bare-data');
   const sut = forkChild('controller-child.ts', mode);
-  const load = forkChild('telemetry-load-child.ts', `load ${n}`);
+  // Several load processes, as the storm suite shards its agents: one process holding thousands of
+  // TLS clients on a loaded machine falls behind on its own keepalive pings, and the broker then
+  // rightly drops clients that the controller never failed.
+  const shards = Math.min(n, o.loadShards ?? defaultLoadShards(n));
+  const loads = Array.from({ length: shards }, (_, s) =>
+    forkChild('telemetry-load-child.ts', `load ${s + 1}/${shards}`),
+  );
+  const dropsBefore = await keepaliveDrops(ws.logFile);
   try {
     const { mqttUrl, httpUrl } = await sut.call<{ mqttUrl: string; httpUrl: string | null }>({
       type: 'start',
@@ -46,18 +75,33 @@ async function runOne(
     const ca = await readFile(join(dataDir, 'tls', 'ca.pem'), 'utf8');
     const idle = await sut.call<ControllerUsage>({ type: 'usage' });
     process.stderr.write(`  ${mode}: connecting ${n} nodes over TLS...\n`);
-    const conn = await load.call<{
-      connected: number;
-      failed: number;
-      firstError: string | null;
-      seconds: number;
-    }>({ type: 'connect', url: mqttUrl, ca, nodes: seeded, keepaliveSec: o.keepaliveSec }, 1_800_000);
+    const parts = await Promise.all(
+      loads.map((load, s) =>
+        load.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>(
+          {
+            type: 'connect',
+            url: mqttUrl,
+            ca,
+            nodes: seeded.filter((_, i) => i % shards === s),
+            keepaliveSec: o.keepaliveSec,
+            concurrency: Math.ceil(100 / shards),
+          },
+          3_600_000,
+        ),
+      ),
+    );
+    const conn = {
+      connected: parts.reduce((a, p) => a + p.connected, 0),
+      failed: parts.reduce((a, p) => a + p.failed, 0),
+      firstError: parts.find((p) => p.firstError)?.firstError ?? null,
+      seconds: Math.max(...parts.map((p) => p.seconds)),
+    };
     if (conn.failed > 0)
       process.stderr.write(`  ${mode}: ${conn.failed} nodes failed to connect, e.g. ${conn.firstError}\n`);
-    const { sampleBytes } = await load.call<{ sampleBytes: number }>({
-      type: 'run',
-      intervalSec: o.intervalSec,
-    });
+    const runs = await Promise.all(
+      loads.map((load) => load.call<{ sampleBytes: number }>({ type: 'run', intervalSec: o.intervalSec })),
+    );
+    const sampleBytes = runs[0]?.sampleBytes ?? 0;
     // Warm-up: one full interval so every node has published once and greetings are settled.
     process.stderr.write(
       `  ${mode}: ${conn.connected} connected in ${conn.seconds.toFixed(1)} s; warm-up ${o.intervalSec + 5} s\n`,
@@ -98,19 +142,27 @@ async function runOne(
     await sleep(2_000);
     poll();
     db?.close();
-    const counts = await load.call<{
-      published: number;
-      publishErrors: number;
-      closesBefore: number;
-      closesDuring: number;
-      closeReasons: Record<string, number>;
-    }>({
-      type: 'counts',
-      fromMs: t0,
-      toMs: t1,
-    });
-    if (counts.closesBefore + counts.closesDuring > 0)
-      process.stderr.write(`  ${mode}: connections closed: ${JSON.stringify(counts.closeReasons)}\n`);
+    const each = await Promise.all(
+      loads.map((load) => load.call<LoadCounts>({ type: 'counts', fromMs: t0, toMs: t1 })),
+    );
+    const closeReasons: Record<string, number> = {};
+    for (const c of each)
+      for (const [why, k] of Object.entries(c.closeReasons)) closeReasons[why] = (closeReasons[why] ?? 0) + k;
+    const counts = {
+      published: each.reduce((a, c) => a + c.published, 0),
+      closesBefore: each.reduce((a, c) => a + c.closesBefore, 0),
+      closesDuring: each.reduce((a, c) => a + c.closesDuring, 0),
+    };
+    // Who closed: mqtt.js reports its own keepalive timeout ("Keepalive timeout": the client gave
+    // up on the broker); the broker logs the clients it dropped for silence.
+    const lost = counts.closesBefore + counts.closesDuring;
+    const byClient = closeReasons['Keepalive timeout'] ?? 0;
+    const brokerDrops = (await keepaliveDrops(ws.logFile)) - dropsBefore;
+    process.stderr.write(
+      lost === 0
+        ? `  ${mode}: no connection lost (${conn.connected} of ${n} connected until the end)\n`
+        : `  ${mode}: ${lost} of ${conn.connected} connections LOST: ${byClient} by the load generator's keepalive timeout, ${brokerDrops} dropped by the broker's keepalive; all close reasons seen by the clients: ${JSON.stringify(closeReasons)}\n`,
+    );
     const latencies =
       mode === 'controller'
         ? [...lags.values()]
@@ -133,13 +185,16 @@ async function runOne(
       'latency max (ms)': lat.max,
       'loop delay p99 (ms)': round(u1.loopDelayMs.p99),
       'loop delay max (ms)': round(u1.loopDelayMs.max),
+      'load processes': shards,
       'closed before window': counts.closesBefore,
       'closed in window': counts.closesDuring,
+      'closed by client keepalive': byClient,
+      'dropped by broker keepalive': brokerDrops,
       'scrape max (ms)': scrapes.length ? round(Math.max(...scrapes)) : null,
       'scrape (KiB)': httpUrl ? round(scrapeBytes / 1024) : null,
     };
   } finally {
-    await load.stop();
+    await Promise.all(loads.map((load) => load.stop()));
     await sut.stop();
   }
 }
@@ -180,6 +235,7 @@ export async function telemetrySuite(o: TelemetryOptions): Promise<SuiteResult> 
       "bare latency: sample `at` -> Aedes 'publish' event in the broker process; bare Aedes accepts every login (no authentication cost), same TLS listener and certificate",
       'controller only: /metrics scraped every 15 s during the window (as Prometheus does by default); scrape time as seen by the client',
       'CPU and RSS are those of the broker/controller process only (the load generator is another process); CPU over the window, RSS at its end',
+      'lost connections: closed before/in window as the load generator saw them; "closed by client keepalive" = mqtt.js gave up waiting for the broker (PINGRESP), "dropped by broker keepalive" = the broker heard nothing for 1.5 x keepalive (the load generator fell behind); the rest were closed by the broker for another reason or by the network',
     ],
   };
 }

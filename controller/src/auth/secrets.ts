@@ -33,6 +33,13 @@ export function hashSecret(secret: string): string {
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** {@link hashSecret} on the libuv thread pool, leaving the event loop free meanwhile. */
+export async function hashSecretAsync(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(secret, salt, KEYLEN, { N, r: R, p: P });
+  return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
 /** Check a secret against a stored hash in constant time; malformed hashes never match. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetricsSources, NodeTelemetrySample } from './metrics-sources.js';
-import { type NodeScrape, registerNodeGauges } from './node-gauges.js';
+import { type NodeScrape, renderNodeGauges } from './node-gauges.js';
 
 /**
  * Provisioning steps run from seconds (set-hostname) to tens of minutes (image pulls, kubeadm
@@ -34,15 +34,12 @@ export class ControllerMetrics {
   readonly registry = new Registry();
   private readonly stepDuration: Histogram<'kind' | 'outcome'>;
   private readonly commands: Counter<'outcome'>;
-  /** The snapshot of the scrape in progress, so every gauge sees the same nodes. */
-  private current: NodeScrape | null = null;
 
   constructor(
     private readonly sources: MetricsSources,
     opts: ControllerMetricsOptions = {},
   ) {
     const registers = [this.registry];
-    registerNodeGauges(this.registry, () => this.current ?? this.readNodes());
     new Gauge({
       name: 'osbuild_mqtt_connected_clients',
       help: 'MQTT clients connected to the embedded broker.',
@@ -116,13 +113,10 @@ export class ControllerMetrics {
 
   /** Render every metric in the Prometheus text format. */
   async metricsText(): Promise<string> {
-    const scrape = this.readNodes();
-    this.current = scrape;
-    try {
-      return await this.registry.metrics();
-    } finally {
-      if (this.current === scrape) this.current = null;
-    }
+    // The per-node families first, where they have always been in the exposition; the registry
+    // holds everything else.
+    const nodes = renderNodeGauges(this.readNodes());
+    return `${nodes}\n\n${await this.registry.metrics()}`;
   }
 
   /** A scrape as the HTTP server's `metrics` option wants it. */

@@ -10,6 +10,7 @@ import {
   type Welcome,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
+import type { CredentialMint } from '../auth/credential-mint.js';
 import { issueNodeCredential } from '../auth/credentials.js';
 import type { VerifiedSecrets } from '../auth/secrets.js';
 import type { Clock } from '../host/clock.js';
@@ -50,6 +51,8 @@ export interface ProvisionerDeps {
   onStepFinished?(kind: string, outcome: string, seconds: number): void;
   /** The authenticator's cache of verified secrets: an issued credential is entered at once. */
   verifiedSecrets?: VerifiedSecrets;
+  /** Credentials hashed ahead of time off the event loop (the router prepares one per claim). */
+  credentialMint?: CredentialMint;
   /** The Kubernetes module; without it plans hold no kubeadm steps. */
   kube?: KubeHooks;
 }
@@ -399,7 +402,13 @@ export class Provisioner implements Lifecycle {
   }
 
   issueCredential(nodeId: string, now: string): Welcome {
-    const welcome = issueNodeCredential(this.d.store, nodeId, now, this.d.verifiedSecrets);
+    const welcome = issueNodeCredential(
+      this.d.store,
+      nodeId,
+      now,
+      this.d.verifiedSecrets,
+      this.d.credentialMint,
+    );
     this.d.audit({ action: 'credential.issued', target: nodeId, result: 'ok' });
     return welcome;
   }

@@ -41,10 +41,15 @@ export function makeMessageRouter(d: {
   callerOf?: (clientId: string) => string | undefined;
   /** Operator commands: acks, progress, results, hellos and node output (commands/command-service.ts). */
   commands?: CommandHooks;
+  /**
+   * Runs a claim's handling once what it needs is ready (the credential it may be issued, hashed
+   * off the event loop: auth/credential-mint.ts). Without it claims are handled at once.
+   */
+  claimWhenReady?: (handle: () => void) => Promise<void>;
   /** Whether another claim from this node may be processed now (rate limit). */
   admitClaim?: (nodeId: string) => boolean;
   /** Called with every valid sample from a known node, after it is stored (e.g. for metrics). */
-  onTelemetry?: (nodeId: string, sample: Telemetry) => void;
+  onTelemetry?: (nodeId: string, sample: Telemetry, receivedAt: string) => void;
 }): (msg: InboundMessage) => void {
   const reject = (kind: string, topic: string, error: string) => {
     d.rejected.set(kind, (d.rejected.get(kind) ?? 0) + 1);
@@ -91,7 +96,15 @@ export function makeMessageRouter(d: {
           if (d.admitClaim && !d.admitClaim(t.nodeId)) {
             return reject('claim-rate', msg.topic, 'too many claims for this node');
           }
-          d.provisioner.onClaim(hello.value);
+          if (!d.claimWhenReady) {
+            d.provisioner.onClaim(hello.value);
+            return;
+          }
+          const claim = hello.value;
+          d.claimWhenReady(() => d.provisioner.onClaim(claim)).catch((err: unknown) => {
+            d.rejected.set('handler-error', (d.rejected.get('handler-error') ?? 0) + 1);
+            d.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
+          });
           return;
         }
         case 'cmd-result': {
@@ -130,7 +143,7 @@ export function makeMessageRouter(d: {
             d.store.telemetry.put(t.nodeId, sample.value, now);
             d.store.nodes.touch(t.nodeId, now);
           });
-          d.onTelemetry?.(t.nodeId, sample.value);
+          d.onTelemetry?.(t.nodeId, sample.value, now);
           return;
         }
         case 'welcome':

@@ -7,6 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { auditLogPath, openAuditLog } from '../audit/audit-log.js';
 import { makeAuthenticator } from '../auth/authenticator.js';
 import { ensureBootstrapSecrets } from '../auth/bootstrap-secrets.js';
+import { CredentialMint } from '../auth/credential-mint.js';
 import { isLoopback, RateLimiter } from '../auth/rate-limiter.js';
 import { VerifiedSecrets } from '../auth/secrets.js';
 import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
@@ -25,14 +26,16 @@ import { ClusterManager } from '../kubernetes/cluster-manager.js';
 import { kubeCommandSeam } from '../kubernetes/command-seam.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
+import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
 import { netbootCommandSeam } from '../netboot/command-seam.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
 import { inventoryLabels, makeCommandHandlers } from '../rpc/command-handlers.js';
 import { makeHandlers } from '../rpc/handlers.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeBrief } from '../store/node-store.js';
 import { openStore } from '../store/store.js';
+import { LatestTelemetry } from '../telemetry/latest-telemetry.js';
 import { connectMqtt } from '../transport/mqtt.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
 import { makeMessageRouter, type RejectCounters } from './message-router.js';
@@ -193,27 +196,23 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     });
 
     const rejected: RejectCounters = new Map();
-    // Read at scrape time only, so the numbers never drift from the store and the broker.
+    // The latest sample of every node, parsed once at ingestion: the scrape and the condition
+    // checks walk a map instead of reading and re-parsing one SQLite row per node.
+    const latestTelemetry = LatestTelemetry.seededFrom(store.telemetry);
+    // Node state is read at scrape time, so the numbers never drift from the store and the broker.
     const metrics = new ControllerMetrics({
-      nodes: () =>
-        store.nodes
-          .list()
-          .filter((n) => n.conflict_of === null)
-          .map((n) => ({
-            nodeId: n.node_id,
-            name: n.hostname ?? n.node_id,
-            role: n.role,
-            phase: n.phase,
-            online: n.online === 1,
-          })),
+      nodes: () => {
+        const rows = store.nodes.listBrief();
+        // The one place that sees every node regularly: samples of removed nodes go here.
+        latestTelemetry.retainOnly(rows.map((n) => n.node_id));
+        return nodeMetricsViews(rows);
+      },
       connectedClients: () => broker.connectedClients(),
       rejected: () => Object.fromEntries(rejected),
       loginFailures: () => broker.authFailures(),
       telemetry: (nodeId) => {
-        const t = store.telemetry.latest(nodeId);
-        return t
-          ? { socTempC: t.socTempC, throttledNow: t.throttled?.throttledNow ?? false, disks: t.disks }
-          : null;
+        const t = latestTelemetry.get(nodeId);
+        return t ? telemetryGauges(t.sample) : null;
       },
     });
     const bareDir = join(opts.dataDir, 'bootstrap.git');
@@ -281,9 +280,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       ...(opts.kubeRetryMs !== undefined ? { retryMs: opts.kubeRetryMs } : {}),
     });
     cleanup.push(() => cluster.stop());
+    const credentialMint = new CredentialMint();
     const provisioner = new Provisioner({
       store,
       verifiedSecrets,
+      credentialMint,
       clock,
       logger,
       inventory: () => inventory.current(),
@@ -332,10 +333,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     store.runs.extendDeadlines(graceUntil);
     store.commands.extendDeadlines(graceUntil);
 
-    const conditionsOf = (n: NodeRow) =>
+    const conditionsOf = (n: NodeBrief) =>
       evaluateConditions(
         { phase: n.phase, online: n.online === 1 },
-        store.telemetry.latestReceived(n.node_id),
+        latestTelemetry.get(n.node_id),
         clock.now(),
         { ...DEFAULT_HEALTH, ...opts.health },
       );
@@ -369,8 +370,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       rejected,
       respond: (topic, body) => publish(topic, body, 'rpc reply'),
       admitClaim: (nodeId) => claims.take(nodeId),
+      claimWhenReady: (handle) => credentialMint.withPrepared(handle),
       commands,
-      onTelemetry: (nodeId) => conditionEvents.check(nodeId),
+      onTelemetry: (nodeId, sample, receivedAt) => {
+        latestTelemetry.record(nodeId, sample, receivedAt);
+        conditionEvents.check(nodeId);
+      },
       callerOf: (clientId) => {
         const who = broker.whoIs(clientId);
         return who ? principalName(who) : undefined;

@@ -168,7 +168,7 @@ export function openDb(file: string): Db {
   // take the database file's mode.
   closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
-  const db = new Database(file);
+  const db = cachingStatements(new Database(file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -180,5 +180,31 @@ export function openDb(file: string): Db {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  return db;
+}
+
+/** Distinct SQL texts kept compiled; far more than the stores use, so the limit only bounds a bug. */
+const STATEMENT_CACHE_LIMIT = 1_000;
+
+/**
+ * The stores call `db.prepare(sql)` at every use; compiling the same SQL again each time was a
+ * visible share of the controller's event-loop time at thousands of nodes (several statements per
+ * telemetry message, several per node in every condition pass). Statements are reusable as long as
+ * nobody changes their mode (`pluck`, `raw`, `expand`, `bind`) — the stores never do, so this
+ * hands out one compiled statement per SQL text. better-sqlite3's own pragma and transaction code
+ * compile through the native handle and do not pass through here.
+ */
+function cachingStatements(db: Db): Db {
+  const compile = db.prepare.bind(db);
+  const compiled = new Map<string, Database.Statement>();
+  db.prepare = ((source: string) => {
+    let statement = compiled.get(source);
+    if (!statement) {
+      if (compiled.size >= STATEMENT_CACHE_LIMIT) compiled.clear();
+      statement = compile(source);
+      compiled.set(source, statement);
+    }
+    return statement;
+  }) as Db['prepare'];
   return db;
 }

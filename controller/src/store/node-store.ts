@@ -32,6 +32,9 @@ export interface NodeRow {
   conflict_of: string | null;
 }
 
+/** The columns a pass over every node needs (metrics, condition checks): cheaper than whole rows. */
+export type NodeBrief = Pick<NodeRow, 'node_id' | 'hostname' | 'role' | 'phase' | 'online' | 'conflict_of'>;
+
 /** Binding of a node to an inventory entry (or an operator approval). */
 export interface NodeBinding {
   hostname: string;
@@ -60,6 +63,15 @@ export class NodeStore {
 
   list(): NodeRow[] {
     return this.db.prepare('SELECT * FROM nodes ORDER BY COALESCE(hostname, node_id)').all() as NodeRow[];
+  }
+
+  /** Every node, in the order of {@link list}, with only the columns of {@link NodeBrief}. */
+  listBrief(): NodeBrief[] {
+    return this.db
+      .prepare(
+        'SELECT node_id, hostname, role, phase, online, conflict_of FROM nodes ORDER BY COALESCE(hostname, node_id)',
+      )
+      .all() as NodeBrief[];
   }
 
   /** Nodes in one of `phases`, leaving out conflict records (they never match anything). */

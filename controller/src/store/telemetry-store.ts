@@ -29,6 +29,21 @@ export class TelemetryStore {
     return out;
   }
 
+  /** Every node's latest sample with the time we received it; unreadable rows are left out. */
+  allReceived(): Map<string, { sample: Telemetry; receivedAt: string }> {
+    const rows = this.db.prepare('SELECT node_id, data, received_at FROM telemetry').all() as {
+      node_id: string;
+      data: string;
+      received_at: string;
+    }[];
+    const out = new Map<string, { sample: Telemetry; receivedAt: string }>();
+    for (const row of rows) {
+      const sample = decode(row.data);
+      if (sample) out.set(row.node_id, { sample, receivedAt: row.received_at });
+    }
+    return out;
+  }
+
   /** The node's latest sample with the time we received it (our clock), or null. */
   latestReceived(nodeId: string): { sample: Telemetry; receivedAt: string } | null {
     const row = this.db.prepare('SELECT data, received_at FROM telemetry WHERE node_id = ?').get(nodeId) as
