@@ -120,6 +120,8 @@ describe('run-script through the step runner (fixture seam)', () => {
     expect(streamed.join('')).toContain('line 1\n');
   });
 
+  // 3 s rather than 1: the timeout also covers the git checkout, which took most of a second on a
+  // loaded 2-core machine, and the script never got to print "started".
   it('kills the whole process group on timeout and reports timed-out', async () => {
     const { ctx, stateDir } = await fixtureContext('pi5-a');
     const pidFile = path.join(stateDir, 'child.pid');
@@ -131,7 +133,7 @@ describe('run-script through the step runner (fixture seam)', () => {
     const out = await runStepCommand(
       'cmd-hang-0001',
       body(
-        step({ kind: 'run-script', repo: repo.url, commit: repo.commit, script: 'hang.sh', timeoutSec: 1 }),
+        step({ kind: 'run-script', repo: repo.url, commit: repo.commit, script: 'hang.sh', timeoutSec: 3 }),
       ),
       'start',
       base,
@@ -142,7 +144,7 @@ describe('run-script through the step runner (fixture seam)', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(out.kind === 'result' && out.result).toMatchObject({
       outcome: 'timed-out',
-      error: 'step timed out after 1 s',
+      error: 'step timed out after 3 s',
       outputTail: 'started\n',
     });
     const sleeper = Number((await readFile(pidFile, 'utf8')).trim());
