@@ -4,6 +4,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticator.js';
 import { mayPublish, maySubscribe, type Principal, principalName } from './access-policy.js';
+import { brokerEmitter } from './broker-emitter.js';
 
 /** The log message of a client dropped for silence (the benchmarks count these lines). */
 export const KEEPALIVE_EXPIRED = 'mqtt keepalive expired: client dropped';
@@ -56,6 +57,7 @@ export async function startEmbeddedBroker(opts: {
   const address = (client: Client) => (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
 
   const broker = await Aedes.createBroker({
+    mq: brokerEmitter(),
     preConnect(client, _packet, callback) {
       const ok = events.admit ? events.admit(address(client)) : true;
       if (!ok) logger.warn({ address: address(client) }, 'mqtt connection rate limited');
