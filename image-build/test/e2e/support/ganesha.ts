@@ -23,8 +23,9 @@ export function ganeshaConfig(opts: { dir: string; port: number; recoveryRoot: s
     '  Enable_RQUOTA = false;',
     '  Enable_UDP = false;',
     '}',
-    // Graceless: the guest's first OPEN must not wait out a 90 s grace period.
-    `NFSV4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = "${opts.recoveryRoot}"; }`,
+    // Graceless: the guest's first OPEN must not wait out a 90 s grace period. Numeric owners: with
+    // names the guest kernel's idmap upcall would exec its helper from this very root and hang.
+    `NFSV4 { Graceless = true; Only_Numeric_Owners = true; RecoveryBackend = fs; RecoveryRoot = "${opts.recoveryRoot}"; }`,
     'NFS_KRB5 { Active_krb5 = false; }',
     // PrivilegedPort (no underscore in ganesha 4.3; it is false by default anyway).
     'EXPORT_DEFAULTS { PrivilegedPort = false; }',
