@@ -11,7 +11,9 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../../../image-build/layers/20-kubernetes/files/osbuild-local-state.sh', import.meta.url));
+const SCRIPT = fileURLToPath(
+  new URL('../../../image-build/layers/20-kubernetes/files/osbuild-local-state.sh', import.meta.url),
+);
 const canUnshare = await run('unshare', ['-m', 'true']).then(
   () => true,
   () => false,
