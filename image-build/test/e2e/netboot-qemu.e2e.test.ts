@@ -53,7 +53,7 @@ nodes:
 /** Runs in the guest as root: what / is, to the step output and the serial console. */
 const SETUP = `#!/bin/sh
 set -eu
-line="osbuild-e2e: hostname=$(hostname) root=$(findmnt -n -o FSTYPE,SOURCE /)"
+line="osbuild-e2e: hostname=$(hostname) root=$(findmnt -n -r -o FSTYPE,SOURCE /)"
 echo "$line"
 echo "$line" >/dev/console
 `;
