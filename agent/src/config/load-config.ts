@@ -40,9 +40,15 @@ function fieldErrors(source: string, error: z.ZodError): UserError {
   return new UserError('config', lines.join('\n'));
 }
 
+/**
+ * ENOENT: no such file. ENODEV: the boot partition's automount has no device behind it (a
+ * netbooted node has no disk; systemd answers every access after its device timeout).
+ */
+const ABSENT = new Set(['ENOENT', 'ENODEV']);
+
 async function readOptional(file: string): Promise<string | undefined> {
   return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
+    if (err.code !== undefined && ABSENT.has(err.code)) return undefined;
     throw new UserError('config', `cannot read ${file}: ${err.code ?? err.message}`);
   });
 }
@@ -85,9 +91,20 @@ async function readCmdlineSource(paths: HostPaths): Promise<AgentConfigFile | un
  */
 export async function loadAgentConfig(paths: HostPaths): Promise<AgentConfig> {
   const warnings: string[] = [];
+  const cmdline = await readCmdlineSource(paths);
+  // A command line that sets everything (what netboot's cmdline.txt does) cannot be overridden,
+  // so the boot partition is not touched: on a netbooted node it is an automount with no device,
+  // and each access waits out systemd's device timeout (90 s) before failing.
+  const complete =
+    cmdline?.controller !== undefined &&
+    (cmdline.ca_file !== undefined || cmdline.ca_fingerprint !== undefined) &&
+    (cmdline.claim !== undefined || cmdline.claim_file !== undefined);
   const sources: Array<{ source: string; data: AgentConfigFile | undefined }> = [
-    { source: CONFIG_SOURCES.cmdline, data: await readCmdlineSource(paths) },
-    { source: CONFIG_SOURCES.bootFile, data: await readYamlSource(paths, CONFIG_SOURCES.bootFile, warnings) },
+    { source: CONFIG_SOURCES.cmdline, data: cmdline },
+    {
+      source: CONFIG_SOURCES.bootFile,
+      data: complete ? undefined : await readYamlSource(paths, CONFIG_SOURCES.bootFile, warnings),
+    },
     {
       source: CONFIG_SOURCES.imageFile,
       data: await readYamlSource(paths, CONFIG_SOURCES.imageFile, warnings),

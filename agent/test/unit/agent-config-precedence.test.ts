@@ -49,6 +49,25 @@ describe('agent configuration precedence', () => {
     expect(config.claim).toEqual({ value: { secret: 'image-secret' }, source: '/etc/osbuild/agent.yaml' });
   });
 
+  it('does not touch the boot partition when the command line sets everything (netboot)', async () => {
+    // On a netbooted node /boot/firmware is an automount with no device: every read waits out the
+    // device timeout and fails. Unreadable here as a directory: reading it would throw.
+    const root = await hostWith({
+      cmdline: `${BASE_CMDLINE} osbuild.controller=mqtts://10.0.2.2:8883 osbuild.ca_fingerprint=ab:cd osbuild.claim_file=/etc/osbuild/claim`,
+    });
+    await mkdir(path.join(root, 'boot/firmware/osbuild.yaml'), { recursive: true });
+    const config = await loadAgentConfig(hostPaths(root));
+    expect(config.controller?.source).toBe('/proc/cmdline');
+    expect(config.trust).toEqual({ value: { caFingerprint: 'ab:cd' }, source: '/proc/cmdline' });
+    expect(config.claim?.source).toBe('/proc/cmdline');
+    // Without the claim on the command line the boot partition is read, and its error surfaces.
+    await writeFile(
+      path.join(root, 'proc/cmdline'),
+      `${BASE_CMDLINE} osbuild.controller=mqtts://10.0.2.2:8883 osbuild.ca_fingerprint=ab:cd\n`,
+    );
+    await expect(loadAgentConfig(hostPaths(root))).rejects.toThrow(/cannot read .*osbuild\.yaml: EISDIR/);
+  });
+
   it('resolves configured paths below the host root; claim_file overrides a lower claim', async () => {
     const root = await hostWith({
       cmdline: `${BASE_CMDLINE} "osbuild.claim_file=/run/osbuild/claim" osbuild.ca_file=/run/ca.pem`,

@@ -90,12 +90,18 @@ export function renderGaneshaMain(config: NetbootConfig, exportsFile: string): s
     '}',
     'NFSV4 {',
     '  Graceless = true;',
+    // Owners as numbers ("0", not "root@localdomain"): a client whose root is this export would
+    // otherwise map every owner name through the request-key upcall, whose helper is exec'd from
+    // the same NFS root, and the first stat hangs forever (seen: systemd, pid 1, blocked in
+    // nfs_idmap_get_key). Numeric owners need no idmapping on either side (sec=sys).
+    '  Only_Numeric_Owners = true;',
     '  RecoveryBackend = fs;',
     '}',
     'NFS_KRB5 { Active_krb5 = false; }',
     'EXPORT_DEFAULTS {',
-    // libnfs clients not running as root use unprivileged source ports.
-    '  Privileged_Port = false;',
+    // libnfs clients not running as root use unprivileged source ports. (PrivilegedPort: ganesha
+    // 4.3 reports `Privileged_Port` as an unknown parameter.)
+    '  PrivilegedPort = false;',
     '}',
     `%include "${exportsFile}"`,
     '',

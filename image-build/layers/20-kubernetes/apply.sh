@@ -52,11 +52,21 @@ install -D -m 0755 "$here/files/osbuild-local-state.sh" "$root/usr/local/sbin/os
 install -D -m 0644 "$here/files/osbuild-local-state.service" "$root/etc/systemd/system/osbuild-local-state.service"
 install -D -m 0644 "$here/files/default-osbuild-local-state" "$root/etc/default/osbuild-local-state"
 in_root systemctl enable osbuild-local-state.service >/dev/null
+# The same nodes mount that root over NFSv4 (nfs-ganesha serves nothing else) from the initramfs:
+# initramfs-tools' stock NFS script uses klibc's nfsmount, which speaks only v2/v3, so an override
+# mounts v4 with `mount -t nfs4` (files/initramfs-scripts-nfs; docs/netboot.md). Installed here,
+# not in the base layer, for the same reason as osbuild-local-state; the initramfs is built again.
+install -D -m 0644 "$here/files/initramfs-scripts-nfs" "$root/etc/initramfs-tools/scripts/nfs"
+install -D -m 0755 "$here/files/initramfs-hook-nfs4" "$root/etc/initramfs-tools/hooks/osbuild-nfs4"
 if [ -n "${OSBUILD_K8S_REPO:-}" ]; then
   in_root apt-mark hold kubelet kubeadm kubectl >/dev/null
   in_root systemctl enable kubelet.service >/dev/null
 fi
 in_root systemctl enable containerd.service >/dev/null
+
+# The base layer's initramfs was built before the NFS override existed: build it again, once, for
+# every installed kernel (later kernel or initramfs-tools upgrades pick the override up from /etc).
+in_root update-initramfs -u -k all
 
 in_root apt-get clean
 rm -rf "$root/var/lib/apt/lists"/* "$root/var/cache/apt"/*.bin "$root/var/cache/ldconfig/aux-cache"

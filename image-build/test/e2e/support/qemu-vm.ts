@@ -3,7 +3,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface VmOptions {
-  disk: string;
+  /** Raw disk image on virtio-blk; none for a guest whose root is on NFS. */
+  disk?: string;
   kernel: string;
   initrd: string;
   append: string;
@@ -42,10 +43,9 @@ export function qemuArgs(opts: VmOptions): string[] {
     opts.initrd,
     '-append',
     opts.append,
-    '-drive',
-    `if=none,id=hd0,file=${opts.disk},format=raw`,
-    '-device',
-    'virtio-blk-pci,drive=hd0',
+    ...(opts.disk
+      ? ['-drive', `if=none,id=hd0,file=${opts.disk},format=raw`, '-device', 'virtio-blk-pci,drive=hd0']
+      : []),
     '-netdev',
     'user,id=n0',
     '-device',
