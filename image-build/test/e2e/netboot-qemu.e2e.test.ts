@@ -11,28 +11,17 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { netbootConfigSchema } from '../../../controller/src/netboot/config.js';
 import { renderCmdline } from '../../../controller/src/netboot/render-boot.js';
-import { startController } from '../../../controller/src/server/start-controller.js';
-import {
-  controllerSecrets,
-  freePort,
-  makeWorkspace,
-  operator,
-  useCleanups,
-  waitFor,
-} from '../../../controller/test/support/e2e.js';
+import { freePort, operator, useCleanups, waitFor } from '../../../controller/test/support/e2e.js';
 import { startGanesha } from './support/ganesha.js';
-import { E2E_PACKAGES, ensureBinfmt, ensureDebianPackages } from './support/host-prerequisites.js';
-import { buildQemuImage, ensureArm64Agent } from './support/qemu-image.js';
+import { HOST_FROM_GUEST, prepareQemuImage, startGuestController } from './support/guest-controller.js';
+import type { buildQemuImage } from './support/qemu-image.js';
 import { startVm } from './support/qemu-vm.js';
 
 const MAC = '52:54:00:0e:2e:02';
 const HOSTNAME = 'e2e-netboot-01';
-/** QEMU user networking: the guest is 10.0.2.15, the host's loopback answers at 10.0.2.2. */
-const HOST_FROM_GUEST = '10.0.2.2';
 const CLAIM_FILE = '/etc/osbuild/claim';
 /** nfs-ganesha from Debian: NFSv4 in user space (the host kernel has no nfsd). */
 const NFS_PACKAGES = ['nfs-ganesha', 'nfs-ganesha-vfs'];
@@ -63,12 +52,7 @@ const cleanups = useCleanups();
 let image: Awaited<ReturnType<typeof buildQemuImage>>;
 
 beforeAll(async () => {
-  const installed = await ensureDebianPackages([...E2E_PACKAGES, ...NFS_PACKAGES]);
-  if (installed.length > 0) log(`installed ${installed.join(' ')}`);
-  await ensureBinfmt();
-  await ensureArm64Agent(log);
-  image = await buildQemuImage();
-  log(`image ${image.manifest.version} ready in ${image.seconds.toFixed(1)} s`);
+  image = await prepareQemuImage(log, NFS_PACKAGES);
 }, 30 * 60_000);
 
 describe('qemu image, root on NFS', () => {
@@ -83,24 +67,12 @@ describe('qemu image, root on NFS', () => {
       await execa('tar', ['-xzf', path.join(image.dir, 'rootfs.tar.gz'), '-C', root, '--numeric-owner']);
       log(`rootfs.tar.gz unpacked in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-      const ws = await makeWorkspace(INVENTORY, { 'setup.sh': SETUP });
-      cleanups.push(() => rm(ws.dir, { recursive: true, force: true }));
-      const [port, httpPort, nfsPort] = [await freePort(), await freePort(), await freePort()];
-      const controller = await startController({
-        inventoryPath: ws.inventoryPath,
-        dataDir: ws.dataDir,
-        bootstrapDir: ws.bootstrapDir,
-        listen: `mqtts://127.0.0.1:${port}`,
-        tlsSans: [HOST_FROM_GUEST],
-        httpListen: `http://127.0.0.1:${httpPort}`,
-        publicHttpUrl: `http://${HOST_FROM_GUEST}:${httpPort}`,
-        logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
-        retry: { baseMs: 500, capMs: 2_000 },
-        tickMs: 200,
-      });
-      cleanups.push(() => controller.stop());
-      const c = { mqttUrl: controller.mqttUrl, dataDir: ws.dataDir };
-      const { claimSecret } = await controllerSecrets(ws.dataDir);
+      const { controller, port, claimSecret, c } = await startGuestController(
+        INVENTORY,
+        { 'setup.sh': SETUP },
+        cleanups,
+      );
+      const nfsPort = await freePort();
 
       // The claim lives in the node's root, never on the command line (/proc/cmdline is readable
       // by everyone); the server side of netboot puts it there.

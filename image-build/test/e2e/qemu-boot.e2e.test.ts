@@ -10,25 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isTerminalCommandState } from '@osbuild/shared';
 import { execa } from 'execa';
-import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startController } from '../../../controller/src/server/start-controller.js';
-import {
-  controllerSecrets,
-  freePort,
-  makeWorkspace,
-  operator,
-  useCleanups,
-  waitFor,
-} from '../../../controller/test/support/e2e.js';
-import { E2E_PACKAGES, ensureBinfmt, ensureDebianPackages } from './support/host-prerequisites.js';
-import { buildQemuImage, ensureArm64Agent } from './support/qemu-image.js';
+import { operator, useCleanups, waitFor } from '../../../controller/test/support/e2e.js';
+import { HOST_FROM_GUEST, prepareQemuImage, startGuestController } from './support/guest-controller.js';
+import type { buildQemuImage } from './support/qemu-image.js';
 import { startVm } from './support/qemu-vm.js';
 
 const MAC = '52:54:00:0e:2e:01';
 const HOSTNAME = 'e2e-node-01';
-/** QEMU user networking: the guest is 10.0.2.15, the host's loopback answers at 10.0.2.2. */
-const HOST_FROM_GUEST = '10.0.2.2';
 const BOOT_PARTITION_OFFSET = 1024 * 1024;
 /** The "drive" the image is flashed onto: larger than disk.img, as every real one is. */
 const DRIVE_BYTES = 4 * 1024 ** 3;
@@ -67,12 +56,7 @@ const cleanups = useCleanups();
 let image: Awaited<ReturnType<typeof buildQemuImage>>;
 
 beforeAll(async () => {
-  const installed = await ensureDebianPackages(E2E_PACKAGES);
-  if (installed.length > 0) log(`installed ${installed.join(' ')}`);
-  await ensureBinfmt();
-  await ensureArm64Agent(log);
-  image = await buildQemuImage();
-  log(`image ${image.manifest.version} ready in ${image.seconds.toFixed(1)} s`);
+  image = await prepareQemuImage(log);
 }, 30 * 60_000);
 
 describe('qemu image, booted', () => {
@@ -82,25 +66,11 @@ describe('qemu image, booted', () => {
       const tmp = await mkdtemp(path.join(tmpdir(), 'osbuild-qemu-e2e-'));
       cleanups.push(() => rm(tmp, { recursive: true, force: true }));
 
-      const ws = await makeWorkspace(INVENTORY, { 'setup.sh': SETUP });
-      cleanups.push(() => rm(ws.dir, { recursive: true, force: true }));
-      const [port, httpPort] = [await freePort(), await freePort()];
-      const controller = await startController({
-        inventoryPath: ws.inventoryPath,
-        dataDir: ws.dataDir,
-        bootstrapDir: ws.bootstrapDir,
-        listen: `mqtts://127.0.0.1:${port}`,
-        // The guest dials 10.0.2.2, so the server certificate must name it.
-        tlsSans: [HOST_FROM_GUEST],
-        httpListen: `http://127.0.0.1:${httpPort}`,
-        publicHttpUrl: `http://${HOST_FROM_GUEST}:${httpPort}`,
-        logger: pino({ level: process.env.OSBUILD_TEST_LOG ?? 'silent' }),
-        retry: { baseMs: 500, capMs: 2_000 },
-        tickMs: 200,
-      });
-      cleanups.push(() => controller.stop());
-      const c = { mqttUrl: controller.mqttUrl, dataDir: ws.dataDir };
-      const { claimSecret } = await controllerSecrets(ws.dataDir);
+      const { controller, port, claimSecret, c } = await startGuestController(
+        INVENTORY,
+        { 'setup.sh': SETUP },
+        cleanups,
+      );
       expect(controller.caFingerprint).toBeTruthy();
 
       // The "edit after flashing" path: osbuild.yaml on the FAT boot partition, written with mtools
