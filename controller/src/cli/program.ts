@@ -2,22 +2,22 @@
 // into an exit code (cli/exit-codes.ts), so `main()` runs in-process in tests.
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { auditCommand } from './commands/audit.js';
-import { caCommand } from './commands/ca.js';
-import { clusterCommand } from './commands/cluster.js';
-import { commandsCommand, eventsCommand, logsCommand } from './commands/commands.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { netbootCommand } from './commands/netboot.js';
-import { rebootCommand, reprovisionCommand, runCommand } from './commands/node-commands.js';
-import { nodesCommand } from './commands/nodes.js';
-import { claimsCommand, usersCommand } from './commands/principals.js';
-import { serveCommand } from './commands/serve.js';
-import { simCommand } from './commands/sim.js';
-import { statusCommand } from './commands/status.js';
-import { watchCommand } from './commands/watch.js';
 import { type CliContext, type CliDeps, type CliIo, createContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
+import { auditCommand } from './subcommands/audit.js';
+import { caCommand } from './subcommands/ca.js';
+import { clusterCommand } from './subcommands/cluster.js';
+import { commandsCommand, eventsCommand, logsCommand } from './subcommands/commands.js';
+import { inventoryCommand } from './subcommands/inventory.js';
+import { netbootCommand } from './subcommands/netboot.js';
+import { rebootCommand, reprovisionCommand, runCommand } from './subcommands/node-commands.js';
+import { nodesCommand } from './subcommands/nodes.js';
+import { claimsCommand, usersCommand } from './subcommands/principals.js';
+import { serveCommand } from './subcommands/serve.js';
+import { simCommand } from './subcommands/sim.js';
+import { statusCommand } from './subcommands/status.js';
+import { watchCommand } from './subcommands/watch.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:

@@ -11,12 +11,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
 import type { KubeHooks, KubePlan, Prepared } from '../provisioning/kube-hooks.js';
 import type { Store } from '../store/store.js';
+import { OwnCommands } from './agent-operations.js';
 import { bootstrapTokenSecret, caCertHash, newBootstrapToken, tokenDescription } from './bootstrap-token.js';
 import { type DisruptionDeps, drainNode, type KubeDrain, kubeDisruption, removeNode } from './disruption.js';
 import { type KubeApi, KubeApiError, type KubeNode, type NodeWatchEvent } from './kube-api.js';
 import { loadKubeconfig, saveKubeconfig } from './kubeconfig-file.js';
 import { desiredMetadata, metadataPatch, notReadyReason, readyCondition } from './node-sync.js';
-import { OwnCommands } from './own-commands.js';
 
 /** What the Kubernetes module needs from the controller. */
 export interface ClusterManagerDeps {
@@ -295,7 +295,7 @@ export class ClusterManager implements KubeHooks {
     return removeNode(this.disruptionDeps(), name, opts);
   }
 
-  /** The seam reboot/reprovision call before disrupting a node. */
+  /** The port reboot/reprovision call before disrupting a node. */
   disruption(drainDeadlineMs = 300_000): KubeDrain {
     return kubeDisruption(this.disruptionDeps(), drainDeadlineMs);
   }

@@ -3,8 +3,8 @@ import type { KubeApi, KubeNode } from './kube-api.js';
 
 /**
  * Cordon and drain one Kubernetes Node by name: the Kubernetes half of the commands' Disruption
- * seam (commands/seams.ts, the one seam reboot and reprovision call), which
- * kubernetes/command-seam.ts builds from this plus the Node removal. `force` skips the drain.
+ * port (operator-commands/ports.ts, the one port reboot and reprovision call), which
+ * kubernetes/disruption-adapter.ts builds from this plus the Node removal. `force` skips the drain.
  */
 export interface KubeDrain {
   /** `unreachable`: the node's agent is offline, so its kubelet will not stop evicted pods. */

@@ -35,7 +35,7 @@ export type NodeWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; node: Kub
 export type EvictionResult = { ok: true } | { ok: false; status: number; message: string };
 
 /**
- * The narrow slice of the Kubernetes API the controller uses: the seam between the cluster logic
+ * The narrow slice of the Kubernetes API the controller uses: the port between the cluster logic
  * and @kubernetes/client-node (client-node-api.ts), so the logic is tested against a stand-in API
  * server with the same production adapter.
  */

@@ -1,4 +1,4 @@
-// The netboot server's root reset (CLI `netboot reset`, and reprovision through netboot/command-seam.ts):
+// The netboot server's root reset (CLI `netboot reset`, and reprovision through netboot/netboot-adapter.ts):
 // reset one netboot node's root to a fresh copy of its image (or another version), atomically.
 import type { Inventory } from '@osbuild/shared';
 import { formatInventoryIssue, loadInventory, UserError } from '@osbuild/shared';
@@ -21,7 +21,7 @@ export type NetbootResetResult = Omit<RootResult, 'cleanup'> & {
 
 /**
  * The netboot server's root reset (CLI `netboot reset`). The reprovision command sees it through
- * its own, smaller NetbootReset seam (commands/seams.ts), adapted in netboot/command-seam.ts.
+ * its own, smaller NetbootReset port (operator-commands/ports.ts), adapted in netboot/netboot-adapter.ts.
  */
 export interface NetbootRootReset {
   /** Replace `nodeName`'s root with a fresh copy of its image (`image` overrides nodes.yaml's). */

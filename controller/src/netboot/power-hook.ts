@@ -1,7 +1,8 @@
 // The per-node power hook: an operator's command (PoE switch, smart plug) that power-cycles a
 // board whose agent cannot reboot it. None by default; the caller says so when a node has none.
-import type { PowerHookOutput, PowerHooks, PowerTarget } from '../commands/seams.js';
+
 import { type Exec, ExecError } from '../host/exec.js';
+import type { PowerHookOutput, PowerHooks, PowerTarget } from '../operator-commands/ports.js';
 import type { NetbootConfig, PowerHook } from './config.js';
 
 /** Outcome of {@link runPowerHook}. */
@@ -31,7 +32,7 @@ function hookEnv(target: PowerTarget): Record<string, string> {
 }
 
 /**
- * Run the node's hook through the exec seam: argv as configured (no shell, so a node name can
+ * Run the node's hook through the exec adapter: argv as configured (no shell, so a node name can
  * never become a command), who to power-cycle in OSBUILD_NODE, OSBUILD_NODE_ID,
  * OSBUILD_NODE_SERIAL and OSBUILD_NODE_MAC. A failing hook rejects with an ExecError (exit code,
  * stderr tail).

@@ -1,7 +1,7 @@
 import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbuild/shared';
-import type { CommandService } from '../commands/command-service.js';
-import { toEventView, toLogLineView } from '../commands/command-views.js';
-import { matchesSelector, parseSelector } from '../commands/selector.js';
+import type { CommandService } from '../operator-commands/command-service.js';
+import { toEventView, toLogLineView } from '../operator-commands/command-views.js';
+import { matchesSelector, parseSelector } from '../operator-commands/selector.js';
 import type { Store } from '../store/store.js';
 import type { RpcCaller } from './rpc-server.js';
 

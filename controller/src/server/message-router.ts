@@ -12,8 +12,8 @@ import {
   telemetrySchema,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
-import type { CommandHooks } from '../commands/command-service.js';
 import type { Clock } from '../host/clock.js';
+import type { CommandHooks } from '../operator-commands/command-service.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
 import type { Handlers } from '../rpc/handlers.js';
 import { answerRpc, type Respond } from '../rpc/rpc-server.js';

@@ -6,16 +6,14 @@ import type { Logger } from 'pino';
 import pkg from '../../package.json' with { type: 'json' };
 import { auditLogPath, openAuditLog } from '../audit/audit-log.js';
 import { makeAuthenticator } from '../auth/authenticator.js';
-import { ensureBootstrapSecrets } from '../auth/bootstrap-secrets.js';
 import { CredentialMint } from '../auth/credential-mint.js';
+import { ensureBootstrapSecrets } from '../auth/first-start-secrets.js';
 import { isLoopback, RateLimiter } from '../auth/rate-limiter.js';
 import { VerifiedSecrets } from '../auth/secrets.js';
-import { resolveBootstrap } from '../bootstrap/bootstrap-repo.js';
-import { startHttpServer } from '../bootstrap/http-server.js';
+import { resolveBootstrap } from '../bootstrap-repo/bootstrap-repo.js';
+import { startHttpServer } from '../bootstrap-repo/http-server.js';
 import { CONTROLLER_CLIENT_ID, principalName } from '../broker/access-policy.js';
 import { startEmbeddedBroker } from '../broker/embedded-broker.js';
-import { CommandService } from '../commands/command-service.js';
-import type { Disruption, NetbootReset, PowerHooks } from '../commands/seams.js';
 import { ConditionEvents } from '../health/condition-events.js';
 import { DEFAULT_HEALTH, evaluateConditions, type HealthThresholds } from '../health/conditions.js';
 import { type Clock, systemClock } from '../host/clock.js';
@@ -23,11 +21,13 @@ import { type Exec, exec as realExec } from '../host/exec.js';
 import { writeFileAtomic } from '../host/private-files.js';
 import { InventorySource } from '../inventory/inventory-source.js';
 import { ClusterManager } from '../kubernetes/cluster-manager.js';
-import { kubeCommandSeam } from '../kubernetes/command-seam.js';
+import { kubeDisruptionAdapter } from '../kubernetes/disruption-adapter.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
-import { netbootCommandSeam } from '../netboot/command-seam.js';
+import { netbootAdapter } from '../netboot/netboot-adapter.js';
+import { CommandService } from '../operator-commands/command-service.js';
+import type { Disruption, NetbootReset, PowerHooks } from '../operator-commands/ports.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
@@ -299,8 +299,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       audit: (e) => audit({ actor: 'controller', ...e }),
       kube: cluster,
     });
-    const netbootSeam = opts.netbootConfigPath
-      ? await netbootCommandSeam({
+    const netbootAdapterOrNone = opts.netbootConfigPath
+      ? await netbootAdapter({
           configFile: opts.netbootConfigPath,
           inventoryFile: opts.inventoryPath,
           exec,
@@ -309,8 +309,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
             logger.warn({ err }, 'netboot: removing an old root or copying a spare failed'),
         })
       : undefined;
-    const netbootReset = opts.netbootReset ?? netbootSeam;
-    const powerHooks = opts.powerHooks ?? netbootSeam;
+    const netbootReset = opts.netbootReset ?? netbootAdapterOrNone;
+    const powerHooks = opts.powerHooks ?? netbootAdapterOrNone;
     const commands = new CommandService({
       store,
       clock,
@@ -322,7 +322,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       newId: () => randomUUID(),
       audit,
       onOutcome: (_action, state) => metrics.observeCommand(state),
-      disruption: opts.disruption ?? kubeCommandSeam(cluster, opts.drainDeadlineMs),
+      disruption: opts.disruption ?? kubeDisruptionAdapter(cluster, opts.drainDeadlineMs),
       ...(netbootReset ? { netbootReset } : {}),
       ...(powerHooks ? { powerHooks } : {}),
       ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),

@@ -1,4 +1,4 @@
-// The simulator's step runner, swapped in at the agent's executor seam: each step takes a realistic
+// The simulator's step runner, swapped in at the agent's executor port: each step takes a realistic
 // time (scaled by `speed`), fails at `failRate`, and is deterministic for a given seed and board.
 // Steps that are cheap and safe on a synthetic root (hostname, files, marker, reset, reboot) still
 // run their real executor after the delay, so hellos, markers and boot ids behave as on a node.

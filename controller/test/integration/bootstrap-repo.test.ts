@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveBootstrap, snapshotDirectory } from '../../src/bootstrap/bootstrap-repo.js';
-import { type HttpServer, startHttpServer } from '../../src/bootstrap/http-server.js';
+import { resolveBootstrap, snapshotDirectory } from '../../src/bootstrap-repo/bootstrap-repo.js';
+import { type HttpServer, startHttpServer } from '../../src/bootstrap-repo/http-server.js';
 import { exec } from '../../src/host/exec.js';
 
 const run = promisify(execFile);

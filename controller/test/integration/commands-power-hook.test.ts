@@ -1,15 +1,15 @@
 // Reboot and reprovision of an OFFLINE node through its power hook (netboot.yaml powerHooks): a
 // real controller and broker, the real hook runner (no shell, env, timeout) running a real shell
-// script. Stand-ins: the netboot root reset (recorded, see netboot-command-seam.test.ts for the real
+// script. Stand-ins: the netboot root reset (recorded, see netboot-adapter.test.ts for the real
 // one) and the board's power supply: the hook script "powers the board on" by giving it a new boot
 // id and starting the real agent executable again on the same host root.
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLogPath } from '../../src/audit/audit-log.js';
-import type { NetbootReset } from '../../src/commands/seams.js';
 import { exec } from '../../src/host/exec.js';
 import { netbootPowerHooks } from '../../src/netboot/power-hook.js';
+import type { NetbootReset } from '../../src/operator-commands/ports.js';
 import { askOp, outcomes, provisionedFleet } from '../support/commands.js';
 import { AGENT_BIN, controllerSecrets, makeWorkspace, useCleanups, waitFor } from '../support/e2e.js';
 import { netbootConfig } from '../support/netboot-fixture.js';

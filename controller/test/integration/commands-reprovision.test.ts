@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { auditLogPath } from '../../src/audit/audit-log.js';
-import type { Disruption, NetbootReset } from '../../src/commands/seams.js';
+import type { Disruption, NetbootReset } from '../../src/operator-commands/ports.js';
 import { askOp, outcomes, provisionedFleet } from '../support/commands.js';
 import { useCleanups, waitFor } from '../support/e2e.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HttpServer, startHttpServer } from '../../src/bootstrap/http-server.js';
+import { type HttpServer, startHttpServer } from '../../src/bootstrap-repo/http-server.js';
 import { ControllerMetrics } from '../../src/metrics/controller-metrics.js';
 import { FakeMetricsSources } from '../support/fake-metrics-sources.js';
 

@@ -4,9 +4,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { offlineQueueReason } from '../../src/commands/power-cycle.js';
 import { exec } from '../../src/host/exec.js';
 import { netbootPowerHooks } from '../../src/netboot/power-hook.js';
+import { offlineQueueReason } from '../../src/operator-commands/power-cycle.js';
 import { netbootConfig } from '../support/netboot-fixture.js';
 
 const dirs: string[] = [];

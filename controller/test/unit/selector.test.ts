@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesSelector, parseSelector } from '../../src/commands/selector.js';
+import { matchesSelector, parseSelector } from '../../src/operator-commands/selector.js';
 
 describe('label selectors', () => {
   const worker = { role: 'worker', zone: 'a', site: 'lab' };

@@ -1,18 +1,19 @@
-// Adapts the netboot server's root reset to the reprovision command's NetbootReset seam, so
+// Adapts the netboot server's root reset to the reprovision command's NetbootReset port, so
 // `osbuild serve --netboot-config FILE` makes `osbuild reprovision` of a netboot node reset its root.
-import type { NetbootReset, PowerHooks } from '../commands/seams.js';
+
 import type { Exec } from '../host/exec.js';
+import type { NetbootReset, PowerHooks } from '../operator-commands/ports.js';
 import { loadNetbootConfig } from './config.js';
 import { createNetbootReset, inventoryFromFile } from './netboot-reset.js';
 import { netbootPowerHooks } from './power-hook.js';
 
 /**
- * The reprovision seam backed by the real netboot roots. The command waits only until the fresh
+ * The reprovision port backed by the real netboot roots. The command waits only until the fresh
  * root is in place and NFS serves it; removing the old tree and copying the next spare go on in
  * the background (logged when they fail, never failing the command). The same object is the
- * commands' PowerHooks seam, from netboot.yaml's `powerHooks`.
+ * commands' PowerHooks port, from netboot.yaml's `powerHooks`.
  */
-export async function netbootCommandSeam(opts: {
+export async function netbootAdapter(opts: {
   configFile: string;
   inventoryFile: string;
   exec: Exec;

@@ -7,7 +7,7 @@ import type { Lifecycle } from '../provisioning/lifecycle.js';
 import type { CommandRow } from '../store/command-store.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
-import { type Disruption, type NetbootReset, noDisruption } from './seams.js';
+import { type Disruption, type NetbootReset, noDisruption } from './ports.js';
 
 // Phases of a node that may run workloads: only these are drained before a disruption.
 const JOINED = new Set(['joined', 'ready']);

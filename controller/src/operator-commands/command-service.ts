@@ -21,9 +21,9 @@ import type { CommandRow, CommandUpdate } from '../store/command-store.js';
 import type { Store } from '../store/store.js';
 import { toCommandView } from './command-views.js';
 import { commandTimeoutReason, newCommandRow } from './new-command.js';
+import type { Disruption, NetbootReset, PowerHooks } from './ports.js';
 import { powerCycle, powerCycleApplies } from './power-cycle.js';
 import { needsPreparation, prepareDisruption } from './prepare-disruption.js';
-import type { Disruption, NetbootReset, PowerHooks } from './seams.js';
 
 /** What the message router hands to the command service. */
 export interface CommandHooks {

@@ -1,7 +1,7 @@
 // The reboot/reprovision commands' Disruption seam backed by the Kubernetes module: drain before
 // either, and a reprovision also removes the Node (the node comes back as a new one).
 import { describe, expect, it } from 'vitest';
-import { kubeCommandSeam } from '../../src/kubernetes/command-seam.js';
+import { kubeDisruptionAdapter } from '../../src/kubernetes/disruption-adapter.js';
 import type { NodeRow } from '../../src/store/node-store.js';
 
 function cluster(managed: boolean) {
@@ -22,24 +22,27 @@ function cluster(managed: boolean) {
 
 const node = (hostname: string | null) => ({ node_id: 'n-1', hostname }) as NodeRow;
 
-describe('kubeCommandSeam', () => {
+describe('kubeDisruptionAdapter', () => {
   it('drains before a reboot and leaves the Node in place', async () => {
     const c = cluster(true);
-    await kubeCommandSeam(c).beforeDisruption(node('w-01'), { force: false, action: 'reboot' });
+    await kubeDisruptionAdapter(c).beforeDisruption(node('w-01'), { force: false, action: 'reboot' });
     expect(c.calls).toEqual(['drain w-01']);
   });
 
   it('drains, then removes the Node before a reprovision; force reaches both', async () => {
     const c = cluster(true);
-    await kubeCommandSeam(c).beforeDisruption(node('cp-02'), { force: true, action: 'reprovision' });
+    await kubeDisruptionAdapter(c).beforeDisruption(node('cp-02'), { force: true, action: 'reprovision' });
     expect(c.calls).toEqual(['drain cp-02 --force', 'remove cp-02 --force']);
   });
 
   it('does nothing without a managed cluster or for a node that has no hostname', async () => {
     const none = cluster(false);
-    await kubeCommandSeam(none).beforeDisruption(node('w-01'), { force: false, action: 'reprovision' });
+    await kubeDisruptionAdapter(none).beforeDisruption(node('w-01'), { force: false, action: 'reprovision' });
     const managed = cluster(true);
-    await kubeCommandSeam(managed).beforeDisruption(node(null), { force: false, action: 'reprovision' });
+    await kubeDisruptionAdapter(managed).beforeDisruption(node(null), {
+      force: false,
+      action: 'reprovision',
+    });
     expect([...none.calls, ...managed.calls]).toEqual([]);
   });
 
@@ -54,7 +57,7 @@ describe('kubeCommandSeam', () => {
       }),
     };
     await expect(
-      kubeCommandSeam(failing).beforeDisruption(node('w-01'), { force: false, action: 'reprovision' }),
+      kubeDisruptionAdapter(failing).beforeDisruption(node('w-01'), { force: false, action: 'reprovision' }),
     ).rejects.toThrow(/PodDisruptionBudget/);
     expect(c.calls).toEqual([]);
   });

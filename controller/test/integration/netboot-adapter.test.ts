@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { exec } from '../../src/host/exec.js';
-import { netbootCommandSeam } from '../../src/netboot/command-seam.js';
 import { importImage } from '../../src/netboot/image-import.js';
 import { netbootLayout } from '../../src/netboot/layout.js';
+import { netbootAdapter } from '../../src/netboot/netboot-adapter.js';
 import { renderNetboot } from '../../src/netboot/render-tree.js';
 import { netbootConfig, netbootInventory } from '../support/netboot-fixture.js';
 import { makeImageVersion } from '../support/netboot-image.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-describe('netbootCommandSeam (the reprovision seam from netboot.yaml)', () => {
+describe('netbootAdapter (the reprovision seam from netboot.yaml)', () => {
   it('resets the node root named in nodes.yaml to a fresh copy of its image', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'osbuild-netboot-seam-'));
     dirs.push(dir);
@@ -36,7 +36,7 @@ describe('netbootCommandSeam (the reprovision seam from netboot.yaml)', () => {
     await writeFile(join(root, 'etc/left-behind'), 'state of the old life\n');
 
     const errors: unknown[] = [];
-    const seam = await netbootCommandSeam({
+    const seam = await netbootAdapter({
       configFile,
       inventoryFile,
       exec,
@@ -57,7 +57,7 @@ describe('netbootCommandSeam (the reprovision seam from netboot.yaml)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'osbuild-netboot-seam-'));
     dirs.push(dir);
     await expect(
-      netbootCommandSeam({
+      netbootAdapter({
         configFile: join(dir, 'absent.yaml'),
         inventoryFile: join(dir, 'nodes.yaml'),
         exec,

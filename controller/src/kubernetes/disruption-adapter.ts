@@ -1,11 +1,11 @@
-// Adapts the Kubernetes module to the reboot/reprovision commands' Disruption seam: drain before
+// Adapts the Kubernetes module to the reboot/reprovision commands' Disruption port: drain before
 // either, and for a reprovision also remove the Node object (and a control plane's etcd member),
 // so the cluster keeps no ghost of the node's previous life.
-import type { Disruption } from '../commands/seams.js';
+import type { Disruption } from '../operator-commands/ports.js';
 import type { ClusterManager } from './cluster-manager.js';
 
 /** The commands' {@link Disruption} backed by the cluster this controller manages. */
-export function kubeCommandSeam(
+export function kubeDisruptionAdapter(
   cluster: Pick<ClusterManager, 'api' | 'disruption' | 'removeNode'>,
   drainDeadlineMs?: number,
 ): Disruption {

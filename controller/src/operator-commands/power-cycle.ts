@@ -8,7 +8,7 @@ import type { Clock } from '../host/clock.js';
 import type { CommandRow, CommandUpdate } from '../store/command-store.js';
 import type { NodeRow } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
-import type { PowerHookOutput, PowerHooks } from './seams.js';
+import type { PowerHookOutput, PowerHooks } from './ports.js';
 
 /** Lines of hook output kept in the command's output tail. */
 const TAIL_LINES = 20;
