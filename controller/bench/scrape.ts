@@ -113,7 +113,7 @@ async function measure(n: number, repeat: number, progress: (s: string) => void)
         store,
         (node: NodeBrief) =>
           evaluateConditions(
-            { phase: node.phase, online: node.online === 1 },
+            { phase: node.phase, online: node.online },
             way.latest(node.node_id),
             systemClock.now(),
             DEFAULT_HEALTH,

@@ -8,7 +8,7 @@ import { hashSecret, newId, newSecret } from './secrets.js';
  * and a claim secret for images (`<dataDir>/claim.secret`). Later starts change nothing: the files
  * are written only when the secrets are made, and only hashes are kept in the store.
  */
-export async function ensureBootstrapSecrets(
+export async function ensureFirstStartSecrets(
   store: Store,
   dataDir: string,
   now: string,

@@ -18,9 +18,9 @@ export interface EmbeddedBroker {
   /** Who a connected client is (the rpc server names the requesting operator with it). */
   whoIs(clientId: string): Principal | undefined;
   /** Drop a client's connection, e.g. after its credential was revoked. */
-  kick(clientId: string): void;
+  disconnect(clientId: string): void;
   /** Drop every connection whose principal matches, e.g. a removed user's or a revoked claim's. */
-  kickWhere(match: (p: Principal) => boolean): number;
+  disconnectWhere(match: (p: Principal) => boolean): number;
   /** Accept connections from a listener (TCP or TLS server). */
   readonly handle: (socket: import('node:stream').Duplex) => void;
   close(): Promise<void>;
@@ -160,10 +160,10 @@ export async function startEmbeddedBroker(opts: {
     authFailures: () => failures,
     connectedClients: () => byClientId.size,
     whoIs: (clientId) => byClientId.get(clientId)?.principal,
-    kick(clientId) {
+    disconnect(clientId) {
       byClientId.get(clientId)?.client.close();
     },
-    kickWhere(match) {
+    disconnectWhere(match) {
       const doomed = [...byClientId.values()].filter((c) => match(c.principal));
       for (const c of doomed) c.client.close();
       return doomed.length;

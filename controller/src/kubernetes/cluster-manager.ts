@@ -376,7 +376,7 @@ export class ClusterManager implements KubeHooks {
   async #certificateKey(joiningNodeId: string): Promise<string> {
     const candidates = this.controlPlaneNodes()
       .map((kn) => this.d.store.nodes.findByHostname(kn.name))
-      .filter((n) => n && n.node_id !== joiningNodeId && n.online === 1);
+      .filter((n) => n && n.node_id !== joiningNodeId && n.online);
     const source = candidates[0];
     if (!source) throw new Error('no online control-plane node to run kubeadm upload-certs on');
     const result = await this.runOnNode(source.node_id, { kind: 'kubeadm-upload-certs', timeoutSec: 120 });

@@ -15,7 +15,7 @@ export function kubeDisruptionAdapter(
       // Kubernetes knows a node by its hostname; a node without one never joined.
       if (!node.hostname || !cluster.api) return;
       // An offline agent means a dead kubelet: evicted pods would never finish terminating.
-      await drain.beforeDisruption(node.hostname, { force, unreachable: node.online !== 1 });
+      await drain.beforeDisruption(node.hostname, { force, unreachable: !node.online });
       if (action === 'reprovision') await cluster.removeNode(node.hostname, { force });
     },
   };

@@ -11,7 +11,7 @@ export function nodeMetricsViews(rows: readonly NodeBrief[]): NodeMetricsView[] 
       name: n.hostname ?? n.node_id,
       role: n.role,
       phase: n.phase,
-      online: n.online === 1,
+      online: n.online,
     }));
 }
 

@@ -15,7 +15,8 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
-import type { Lifecycle } from '../provisioning/lifecycle.js';
+import type { NodePhases } from '../lifecycle/node-phase.js';
+import type { PlanPort } from '../provisioning/plan-port.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
 import type { CommandRow, CommandUpdate } from '../store/command-store.js';
 import type { Store } from '../store/store.js';
@@ -40,8 +41,10 @@ export interface CommandServiceDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  /** The provisioner: a reprovision restarts the node's plan through it. */
-  lifecycle: Lifecycle;
+  /** The node's plan: a reprovision starts it afresh through this port. */
+  plan: PlanPort;
+  /** The owner of node phases (reprovisioning, a failed reset). */
+  phases: Pick<NodePhases, 'move'>;
   send(nodeId: string, cmd: Command): void;
   bootstrap(): BootstrapSource | null;
   inventory(): Inventory;
@@ -176,7 +179,7 @@ export class CommandService implements CommandHooks {
     const row = this.d.store.commands.get(id);
     const node = row && this.d.store.nodes.get(row.node_id);
     if (!row || !node || row.state !== 'queued') return;
-    const online = node.online === 1;
+    const online = node.online;
     const hooks = this.d.powerHooks;
     const viaHook =
       !online &&
@@ -212,7 +215,7 @@ export class CommandService implements CommandHooks {
           finish: (cmdId, state, reason, extra) => this.#finish(cmdId, state, reason, extra),
           recheck: (nodeId) => {
             const n = this.d.store.nodes.get(nodeId);
-            if (n?.online === 1 && n.boot_id) this.#onBoot(nodeId, n.boot_id);
+            if (n?.online && n.boot_id) this.#onBoot(nodeId, n.boot_id);
           },
         },
         row,
@@ -229,7 +232,7 @@ export class CommandService implements CommandHooks {
     const cmd = this.d.store.tx(() => {
       const row = this.d.store.commands.get(id);
       const node = row && this.d.store.nodes.get(row.node_id);
-      if (!row || !node || row.state !== 'queued' || node.online !== 1) return null;
+      if (!row || !node || row.state !== 'queued' || !node.online) return null;
       const now = this.#now();
       const deadline = new Date(now.getTime() + row.timeout_sec * 1000).toISOString();
       this.d.store.commands.setState(id, 'sent', 'sent; waiting for the agent to acknowledge', {
@@ -239,11 +242,7 @@ export class CommandService implements CommandHooks {
       });
       this.d.store.commands.countDelivery(id);
       if (row.action === 'reprovision' && node.boot_source !== 'netboot') {
-        this.d.lifecycle.setPhase(
-          node.node_id,
-          'reprovisioning',
-          `reprovision command ${id}: resetting the node`,
-        );
+        this.d.phases.move(node.node_id, 'reprovisioning', `reprovision command ${id}: resetting the node`);
       }
       this.d.store.events.append(
         node.node_id,
@@ -384,7 +383,7 @@ export class CommandService implements CommandHooks {
     this.#finish(row.id, state, why, extra);
     if (body.type === 'reset-node') {
       this.d.store.tx(() =>
-        this.d.lifecycle.setPhase(nodeId, 'failed', `reprovision ${row.id}: reset failed: ${why}`),
+        this.d.phases.move(nodeId, 'failed', `reprovision ${row.id}: reset failed: ${why}`),
       );
     }
     return true;
@@ -395,8 +394,8 @@ export class CommandService implements CommandHooks {
     const outbox = this.d.store.tx(() => {
       const node = this.d.store.nodes.get(row.node_id);
       if (!node) return [];
-      this.d.lifecycle.restart(node, `reprovision command ${row.id}: the node was reset`);
-      const out = this.d.lifecycle.advance(row.node_id);
+      this.d.plan.forget(node, `reprovision command ${row.id}: the node was reset`);
+      const out = this.d.plan.advance(row.node_id);
       const runId = this.d.store.nodes.get(row.node_id)?.current_run_id ?? null;
       this.d.store.commands.setState(row.id, 'provisioning', 'the node was reset; its plan runs again', {
         ...extra,
@@ -404,7 +403,7 @@ export class CommandService implements CommandHooks {
       });
       return out;
     });
-    this.d.lifecycle.flush(outbox);
+    this.d.plan.send(outbox);
   }
 
   onNodeEvent(nodeId: string, event: NodeEvent): void {
@@ -446,7 +445,7 @@ export class CommandService implements CommandHooks {
             'expired',
             `${name} stayed offline for the command's whole TTL (${ttl} s); it was never delivered`,
           );
-        } else if (this.d.store.nodes.get(row.node_id)?.online === 1) {
+        } else if (this.d.store.nodes.get(row.node_id)?.online) {
           void this.#deliver(row.id);
         }
         continue;

@@ -6,7 +6,7 @@ import {
   UserError,
 } from '@osbuild/shared';
 import type { CommandRow } from '../store/command-store.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeRecord } from '../store/node-store.js';
 import type { CommandServiceDeps } from './command-service.js';
 import { offlineQueueReason } from './power-cycle.js';
 
@@ -28,7 +28,7 @@ const REPROVISIONABLE = new Set(['provisioned', 'joined', 'ready', 'failed']);
  * TTL and the timeout. Throws a UserError the operator can act on when the request cannot be met.
  */
 export function newCommandRow(
-  node: NodeRow,
+  node: NodeRecord,
   p: CreateParams,
   actor: string,
   d: Pick<
@@ -106,10 +106,9 @@ export function newCommandRow(
     args: JSON.stringify(p.action === 'run' ? (p.args ?? []) : []),
     force: p.force ? 1 : 0,
     state: 'queued',
-    reason:
-      node.online === 1
-        ? 'about to be sent'
-        : offlineQueueReason(name, p.action, node, d.powerHooks, expires),
+    reason: node.online
+      ? 'about to be sent'
+      : offlineQueueReason(name, p.action, node, d.powerHooks, expires),
     created_by: actor,
     created_at: now.toISOString(),
     expires_at: expires,

@@ -1,4 +1,4 @@
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeRecord } from '../store/node-store.js';
 
 /**
  * Runs before a reboot or reprovision of a node that may carry workloads: cordon and drain it.
@@ -8,7 +8,10 @@ import type { NodeRow } from '../store/node-store.js';
  */
 export interface Disruption {
   /** `action` lets a reprovision also remove the node from the cluster (it comes back new). */
-  beforeDisruption(node: NodeRow, opts: { force: boolean; action: 'reboot' | 'reprovision' }): Promise<void>;
+  beforeDisruption(
+    node: NodeRecord,
+    opts: { force: boolean; action: 'reboot' | 'reprovision' },
+  ): Promise<void>;
 }
 
 /** The default {@link Disruption}: no cluster integration, nothing to drain. */

@@ -6,7 +6,7 @@ import type { CommandState } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
 import type { CommandRow, CommandUpdate } from '../store/command-store.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeRecord } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import type { PowerHookOutput, PowerHooks } from './ports.js';
 
@@ -17,7 +17,7 @@ const TAIL_LINES = 20;
  * True when a power hook can stand in for the agent: a reboot, or the reprovision of a netboot
  * node (its reset happens on the server; an NVMe node needs its agent to reset itself).
  */
-export function powerCycleApplies(row: Pick<CommandRow, 'action'>, node: Pick<NodeRow, 'boot_source'>) {
+export function powerCycleApplies(row: Pick<CommandRow, 'action'>, node: Pick<NodeRecord, 'boot_source'>) {
   return row.action === 'reboot' || (row.action === 'reprovision' && node.boot_source === 'netboot');
 }
 
@@ -25,7 +25,7 @@ export function powerCycleApplies(row: Pick<CommandRow, 'action'>, node: Pick<No
 export function offlineQueueReason(
   name: string,
   action: CommandRow['action'],
-  node: Pick<NodeRow, 'boot_source'>,
+  node: Pick<NodeRecord, 'boot_source'>,
   hooks: PowerHooks | undefined,
   expires: string,
 ): string {
@@ -90,7 +90,7 @@ function recordOutput(d: PowerCycleDeps, row: CommandRow, out: PowerHookOutput):
  * command `rebooting` with a deadline: the hello with a new boot id finishes it (reboot) or starts
  * the plan again (reprovision). A failing hook fails the command with its exit code and stderr.
  */
-export async function powerCycle(d: PowerCycleDeps, row: CommandRow, node: NodeRow): Promise<void> {
+export async function powerCycle(d: PowerCycleDeps, row: CommandRow, node: NodeRecord): Promise<void> {
   const name = node.hostname ?? node.node_id;
   const command = d.hooks.hookFor(name);
   if (command === undefined) return;

@@ -3,9 +3,10 @@
 // its root on the server and let the fresh board claim again.
 import type { CommandState } from '@osbuild/shared';
 import type { Clock } from '../host/clock.js';
-import type { Lifecycle } from '../provisioning/lifecycle.js';
+import type { NodePhases } from '../lifecycle/node-phase.js';
+import type { PlanPort } from '../provisioning/plan-port.js';
 import type { CommandRow } from '../store/command-store.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeRecord } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import { type Disruption, type NetbootReset, noDisruption } from './ports.js';
 
@@ -16,7 +17,9 @@ const JOINED = new Set(['joined', 'ready']);
 export interface PrepareDeps {
   store: Store;
   clock: Clock;
-  lifecycle: Lifecycle;
+  plan: PlanPort;
+  /** The owner of node phases (reprovisioning, a failed reset). */
+  phases: Pick<NodePhases, 'move'>;
   disruption?: Disruption;
   netbootReset?: NetbootReset;
   nameOf(nodeId: string): string;
@@ -27,7 +30,7 @@ export interface PrepareDeps {
  * True when {@link prepareDisruption} has work to do. Callers skip the await otherwise, so a
  * command with nothing to prepare is sent before `create` returns (its view says `sent`).
  */
-export function needsPreparation(row: CommandRow, node: NodeRow): boolean {
+export function needsPreparation(row: CommandRow, node: NodeRecord): boolean {
   const disruptive = row.action === 'reboot' || row.action === 'reprovision';
   return (
     (disruptive && JOINED.has(node.phase)) || (row.action === 'reprovision' && node.boot_source === 'netboot')
@@ -35,7 +38,7 @@ export function needsPreparation(row: CommandRow, node: NodeRow): boolean {
 }
 
 /** Drain (joined nodes) and reset a netboot root. False when that failed and the command is finished. */
-export async function prepareDisruption(d: PrepareDeps, row: CommandRow, node: NodeRow): Promise<boolean> {
+export async function prepareDisruption(d: PrepareDeps, row: CommandRow, node: NodeRecord): Promise<boolean> {
   const id = row.id;
   const name = d.nameOf(node.node_id);
   const force = row.force === 1;
@@ -82,7 +85,7 @@ function afterNetbootReset(d: PrepareDeps, row: CommandRow): void {
       opened_at: at.toISOString(),
       expires_at: windowEnd,
     });
-    d.lifecycle.restart(node, `reprovision command ${row.id}: netboot root reset`);
+    d.plan.forget(node, `reprovision command ${row.id}: netboot root reset`);
     d.store.events.append(row.node_id, 'netboot-root-reset', { cmdId: row.id }, at.toISOString());
   });
 }

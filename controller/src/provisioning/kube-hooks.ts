@@ -6,13 +6,13 @@ export interface KubePlan {
   controlPlaneEndpoint: string;
 }
 
-/** Answer of {@link KubeHooks.prepare}: dispatch now (with these secrets), or wait to be kicked. */
+/** Answer of {@link KubeHooks.prepare}: dispatch now (with these secrets), or wait until the Kubernetes module advances the node again. */
 export type Prepared = { ready: true; secrets?: StepSecrets } | { ready: false; reason: string };
 
 /**
  * What the provisioner asks the Kubernetes module (kubernetes/cluster-manager.ts). Optional: a
  * controller without it plans no Kubernetes steps. Every method is synchronous and called inside
- * a store transaction; slow work (API calls) runs after it and ends with `kick(nodeId)`.
+ * a store transaction; slow work (API calls) runs after it and ends by asking the provisioner to advance the node.
  */
 export interface KubeHooks {
   /** The Kubernetes tail of a node's plan, or null when the inventory does not ask for kubeadm. */

@@ -49,7 +49,7 @@ export function makeCommandHandlers(d: {
         nodes.push({
           name: n.hostname ?? n.node_id,
           nodeId: n.node_id,
-          online: n.online === 1,
+          online: n.online,
           phase: n.phase,
         });
       };

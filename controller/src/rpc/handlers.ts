@@ -10,7 +10,7 @@ import type { Principal } from '../broker/access-policy.js';
 import type { Clock } from '../host/clock.js';
 import type { InventoryStatus } from '../inventory/inventory-source.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeRecord } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import type { CommandHandlers } from './command-handlers.js';
 import { toDetail, toSummary, toWhy } from './node-views.js';
@@ -27,10 +27,10 @@ export interface HandlerDeps {
   rejectedMessages(): Record<string, number>;
   failedLogins(): number;
   clock: Clock;
-  kick(clientId: string): void;
-  kickWhere(match: (p: Principal) => boolean): number;
+  disconnect(clientId: string): void;
+  disconnectWhere(match: (p: Principal) => boolean): number;
   /** Health conditions of a node now (health/conditions.ts); none when not given. */
-  conditionsOf?(n: NodeRow): NodeCondition[];
+  conditionsOf?(n: NodeRecord): NodeCondition[];
   /** Operator commands, events and logs (rpc/command-handlers.ts). */
   commandHandlers: CommandHandlers;
   /** Why a joined node's Kubernetes Node is not Ready (kubernetes/cluster-manager.ts). */
@@ -51,8 +51,8 @@ export function makeHandlers(d: HandlerDeps): Handlers {
     if (!node) throw new UserError('not-found', `no node named ${name} (give a hostname or a node id)`);
     return node;
   };
-  const conditions = (n: NodeRow) => d.conditionsOf?.(n) ?? [];
-  const summary = (n: NodeRow) => toSummary(n, conditions(n));
+  const conditions = (n: NodeRecord) => d.conditionsOf?.(n) ?? [];
+  const summary = (n: NodeRecord) => toSummary(n, conditions(n));
   return {
     ...makeSecurityHandlers(d),
     ...d.commandHandlers,

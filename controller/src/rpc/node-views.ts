@@ -1,10 +1,10 @@
 import type { NodeCondition, NodeDetail, NodeSummary, NodeWhy, StepView } from '@osbuild/shared';
-import type { NodeRow } from '../store/node-store.js';
-import type { StepRow } from '../store/run-store.js';
+import type { NodeRecord } from '../store/node-store.js';
+import type { StepRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 
 /** A node as `nodes ls` shows it, with the health conditions that hold now. */
-export function toSummary(n: NodeRow, conditions: NodeCondition[] = []): NodeSummary {
+export function toSummary(n: NodeRecord, conditions: NodeCondition[] = []): NodeSummary {
   return {
     name: n.hostname ?? n.node_id,
     nodeId: n.node_id,
@@ -15,7 +15,7 @@ export function toSummary(n: NodeRow, conditions: NodeCondition[] = []): NodeSum
     ip: n.ip,
     phase: n.phase,
     reason: n.reason,
-    online: n.online === 1,
+    online: n.online,
     lastSeen: n.last_seen,
     phaseSince: n.phase_since,
     conditions,
@@ -23,7 +23,7 @@ export function toSummary(n: NodeRow, conditions: NodeCondition[] = []): NodeSum
 }
 
 /** A stored step as operators see it. */
-export function toStepView(s: StepRow): StepView {
+export function toStepView(s: StepRecord): StepView {
   return {
     index: s.idx,
     kind: s.kind,
@@ -38,7 +38,7 @@ export function toStepView(s: StepRow): StepView {
 }
 
 /** A node with its identity and current run. */
-export function toDetail(store: Store, n: NodeRow, conditions: NodeCondition[] = []): NodeDetail {
+export function toDetail(store: Store, n: NodeRecord, conditions: NodeCondition[] = []): NodeDetail {
   const run = n.current_run_id ? store.runs.get(n.current_run_id) : undefined;
   return {
     ...toSummary(n, conditions),
@@ -47,7 +47,7 @@ export function toDetail(store: Store, n: NodeRow, conditions: NodeCondition[] =
     bootId: n.boot_id,
     agentVersion: n.agent_version,
     imageVersion: n.image_version,
-    macs: JSON.parse(n.macs) as string[],
+    macs: n.macs,
     firstSeen: n.first_seen,
     run: run
       ? {
@@ -64,7 +64,7 @@ export function toDetail(store: Store, n: NodeRow, conditions: NodeCondition[] =
 /** What a node is waiting for, in one sentence an operator can act on. */
 export function toWhy(
   store: Store,
-  n: NodeRow,
+  n: NodeRecord,
   conditions: NodeCondition[] = [],
   /** Why its Kubernetes Node is not Ready (from the Node's conditions), when it has joined. */
   kubeNotReady: string | null = null,
@@ -77,7 +77,7 @@ export function toWhy(
     nodeId: n.node_id,
     phase: n.phase,
     reason: n.reason,
-    online: n.online === 1,
+    online: n.online,
     waitingFor: waitingFor(n, current, kubeNotReady),
     currentStep: current && n.phase === 'provisioning' ? toStepView(current) : null,
     failedStep: failed ? toStepView(failed) : null,
@@ -94,8 +94,8 @@ export function toWhy(
   };
 }
 
-function waitingFor(n: NodeRow, current: StepRow | undefined, kubeNotReady: string | null): string {
-  const offline = n.online === 1 ? '' : ' (the node is offline)';
+function waitingFor(n: NodeRecord, current: StepRecord | undefined, kubeNotReady: string | null): string {
+  const offline = n.online ? '' : ' (the node is offline)';
   switch (n.phase) {
     case 'discovered':
       return 'matching against the inventory';

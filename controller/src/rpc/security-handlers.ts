@@ -2,7 +2,7 @@ import { type RpcMethod, type RpcParams, type RpcResult, UserError } from '@osbu
 import { hashSecret, newId, newSecret } from '../auth/secrets.js';
 import type { Principal } from '../broker/access-policy.js';
 import type { Clock } from '../host/clock.js';
-import type { NodeRow } from '../store/node-store.js';
+import type { NodeRecord } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 
 type SecurityMethod =
@@ -30,17 +30,17 @@ export function makeSecurityHandlers(d: {
   store: Store;
   clock: Clock;
   /** Drop a node's live connection after its credential was revoked. */
-  kick(clientId: string): void;
+  disconnect(clientId: string): void;
   /** Drop every live connection whose principal matches (removed users, revoked claims). */
-  kickWhere(match: (p: Principal) => boolean): number;
+  disconnectWhere(match: (p: Principal) => boolean): number;
 }): SecurityHandlers {
   const now = () => d.clock.now();
-  const node = (name: string): NodeRow => {
+  const node = (name: string): NodeRecord => {
     const n = d.store.nodes.findByName(name);
     if (!n || n.conflict_of !== null) throw new UserError('not-found', `no node named ${name}`);
     return n;
   };
-  const openWindow = (n: NodeRow, purpose: 'reprovision' | 'rotate-credential', seconds: number) => {
+  const openWindow = (n: NodeRecord, purpose: 'reprovision' | 'rotate-credential', seconds: number) => {
     const at = now();
     const expires = new Date(at.getTime() + seconds * 1000).toISOString();
     d.store.principals.openWindow({
@@ -60,7 +60,7 @@ export function makeSecurityHandlers(d: {
         d.store.nodes.setCredential(n.node_id, null, null);
         d.store.events.append(n.node_id, 'credential-revoked', {}, revokedAt);
         const windowExpiresAt = openWindow(n, 'rotate-credential', ROTATION_WINDOW_SEC);
-        d.kick(`agent-${n.node_id}`);
+        d.disconnect(`agent-${n.node_id}`);
         return { name: n.hostname ?? n.node_id, nodeId: n.node_id, revokedAt, windowExpiresAt };
       }),
     'nodes.reprovision': ({ name, windowSec }) =>
@@ -88,7 +88,7 @@ export function makeSecurityHandlers(d: {
         }
         const removed = d.store.principals.removeUser(name);
         // A removed user's open sessions end now, not at their next reconnect.
-        d.kickWhere((p) => (p.kind === 'operator' || p.kind === 'monitor') && p.name === name);
+        d.disconnectWhere((p) => (p.kind === 'operator' || p.kind === 'monitor') && p.name === name);
         return { name, removed };
       }),
     'claims.add': () => {
@@ -107,7 +107,7 @@ export function makeSecurityHandlers(d: {
       if (!d.store.principals.revokeClaim(id, revokedAt))
         throw new UserError('not-found', `no active claim ${id}`);
       // Boards waiting with a claim log in again; only those holding a claim still valid get back in.
-      d.kickWhere((p) => p.kind === 'claim');
+      d.disconnectWhere((p) => p.kind === 'claim');
       return { id, revokedAt };
     },
   };

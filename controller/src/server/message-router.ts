@@ -1,7 +1,7 @@
 import {
+  type CommandReport,
   commandReportSchema,
   helloSchema,
-  isCommandResult,
   nodeEventSchema,
   nodeStatusSchema,
   parsePayload,
@@ -39,8 +39,10 @@ export function makeMessageRouter(d: {
   auditRpc?: (req: RpcRequest, result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void;
   /** Name of the principal behind an rpc client id (operator:alice), for `createdBy`. */
   callerOf?: (clientId: string) => string | undefined;
-  /** Operator commands: acks, progress, results, hellos and node output (commands/command-service.ts). */
-  commands?: CommandHooks;
+  /** Operator commands: hellos (reboot confirmation, queued delivery) and node output. */
+  commands?: Pick<CommandHooks, 'onHello' | 'onNodeEvent'>;
+  /** Hands each ack, progress report and result to the owner its id names (server/result-router.ts). */
+  routeReport: (nodeId: string, report: CommandReport) => void;
   /**
    * Runs a claim's handling once what it needs is ready (the credential it may be issued, hashed
    * off the event loop: auth/credential-mint.ts). Without it claims are handled at once.
@@ -111,9 +113,7 @@ export function makeMessageRouter(d: {
           const report = parsePayload(commandReportSchema, msg.payload);
           if (!report.ok) return reject('cmd-result', msg.topic, report.error);
           d.store.nodes.touch(t.nodeId, now);
-          // Operator commands first; everything else is a provisioning step's result.
-          if (d.commands?.onReport(t.nodeId, report.value)) return;
-          if (isCommandResult(report.value)) d.provisioner.onResult(t.nodeId, report.value);
+          d.routeReport(t.nodeId, report.value);
           return;
         }
         case 'status': {

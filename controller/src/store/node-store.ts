@@ -1,17 +1,18 @@
-import type { Hello, NodePhase, NodeRole } from '@osbuild/shared';
+import { type BootSource, bootSource, type Hello, type NodePhase, type NodeRole } from '@osbuild/shared';
+import { z } from 'zod';
 import type { Db } from './db.js';
 
-/** A node as stored. Times are ISO strings. */
-export interface NodeRow {
+/** A node as the store returns it: booleans and lists, not SQLite's 0/1 and JSON text. Times are ISO strings. */
+export interface NodeRecord {
   node_id: string;
   hostname: string | null;
   role: NodeRole | null;
   ip: string | null;
   mac: string | null;
   serial: string | null;
-  macs: string;
+  macs: string[];
   model: string | null;
-  boot_source: string | null;
+  boot_source: BootSource | null;
   boot_id: string | null;
   boot_seq: number | null;
   agent_version: string | null;
@@ -20,7 +21,7 @@ export interface NodeRow {
   phase: NodePhase;
   reason: string;
   phase_since: string;
-  online: number;
+  online: boolean;
   last_seen: string | null;
   first_seen: string;
   current_run_id: string | null;
@@ -33,7 +34,34 @@ export interface NodeRow {
 }
 
 /** The columns a pass over every node needs (metrics, condition checks): cheaper than whole rows. */
-export type NodeBrief = Pick<NodeRow, 'node_id' | 'hostname' | 'role' | 'phase' | 'online' | 'conflict_of'>;
+export type NodeBrief = Pick<
+  NodeRecord,
+  'node_id' | 'hostname' | 'role' | 'phase' | 'online' | 'conflict_of'
+>;
+
+/** The node columns as SQLite holds them. */
+type NodeRow = Omit<NodeRecord, 'macs' | 'online' | 'boot_source'> & {
+  macs: string;
+  online: number;
+  boot_source: string | null;
+};
+
+const macList = z.array(z.string());
+const storedBootSource = bootSource.nullable().catch(null);
+
+/** Parse at the boundary: the rest of the controller never sees 0/1 or JSON text. */
+function toNode(row: unknown): NodeRecord | undefined {
+  if (row === undefined) return undefined;
+  const r = row as NodeRow;
+  return {
+    ...r,
+    macs: macList.parse(JSON.parse(r.macs)),
+    online: r.online === 1,
+    boot_source: storedBootSource.parse(r.boot_source),
+  };
+}
+
+const toNodes = (rows: unknown[]): NodeRecord[] => rows.map((r) => toNode(r) as NodeRecord);
 
 /** Binding of a node to an inventory entry (or an operator approval). */
 export interface NodeBinding {
@@ -46,23 +74,21 @@ export interface NodeBinding {
 export class NodeStore {
   constructor(private readonly db: Db) {}
 
-  get(nodeId: string): NodeRow | undefined {
-    return this.db.prepare('SELECT * FROM nodes WHERE node_id = ?').get(nodeId) as NodeRow | undefined;
+  get(nodeId: string): NodeRecord | undefined {
+    return toNode(this.db.prepare('SELECT * FROM nodes WHERE node_id = ?').get(nodeId));
   }
 
   /** Look a node up the way operators name it: bound hostname first, then nodeId. */
-  findByName(name: string): NodeRow | undefined {
-    return (this.db.prepare('SELECT * FROM nodes WHERE hostname = ?').get(name) ?? this.get(name)) as
-      | NodeRow
-      | undefined;
+  findByName(name: string): NodeRecord | undefined {
+    return this.findByHostname(name) ?? this.get(name);
   }
 
-  findByHostname(hostname: string): NodeRow | undefined {
-    return this.db.prepare('SELECT * FROM nodes WHERE hostname = ?').get(hostname) as NodeRow | undefined;
+  findByHostname(hostname: string): NodeRecord | undefined {
+    return toNode(this.db.prepare('SELECT * FROM nodes WHERE hostname = ?').get(hostname));
   }
 
-  list(): NodeRow[] {
-    return this.db.prepare('SELECT * FROM nodes ORDER BY COALESCE(hostname, node_id)').all() as NodeRow[];
+  list(): NodeRecord[] {
+    return toNodes(this.db.prepare('SELECT * FROM nodes ORDER BY COALESCE(hostname, node_id)').all());
   }
 
   /** Every node, in the order of {@link list}, with only the columns of {@link NodeBrief}. */
@@ -71,15 +97,19 @@ export class NodeStore {
       .prepare(
         'SELECT node_id, hostname, role, phase, online, conflict_of FROM nodes ORDER BY COALESCE(hostname, node_id)',
       )
-      .all() as NodeBrief[];
+      .all()
+      .map((r) => {
+        const b = r as Omit<NodeBrief, 'online'> & { online: number };
+        return { ...b, online: b.online === 1 };
+      });
   }
 
   /** Nodes in one of `phases`, leaving out conflict records (they never match anything). */
-  listInPhase(phases: readonly NodePhase[]): NodeRow[] {
+  listInPhase(phases: readonly NodePhase[]): NodeRecord[] {
     const marks = phases.map(() => '?').join(',');
-    return this.db
-      .prepare(`SELECT * FROM nodes WHERE phase IN (${marks}) AND conflict_of IS NULL`)
-      .all(...phases) as NodeRow[];
+    return toNodes(
+      this.db.prepare(`SELECT * FROM nodes WHERE phase IN (${marks}) AND conflict_of IS NULL`).all(...phases),
+    );
   }
 
   count(): number {

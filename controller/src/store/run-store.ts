@@ -1,15 +1,15 @@
-import type { Step } from '@osbuild/shared';
+import { type Step, stepSchema } from '@osbuild/shared';
 import type { Db } from './db.js';
 
 /** Step states in the store. `pending` with `not_before` set means a retry is scheduled. */
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed';
 
-/** A stored step of a run. */
-export interface StepRow {
+/** A step of a run as the store returns it: its spec parsed and checked with the shared schema. */
+export interface StepRecord {
   run_id: string;
   idx: number;
-  kind: string;
-  spec: string;
+  kind: Step['kind'];
+  spec: Step;
   state: StepState;
   attempt: number;
   cmd_id: string | null;
@@ -22,8 +22,23 @@ export interface StepRow {
   output_tail: string;
 }
 
+/** The step columns as SQLite holds them (spec is JSON text). */
+type StepRow = Omit<StepRecord, 'spec' | 'kind'> & { kind: string; spec: string };
+
+/** Parse at the boundary: a spec the schema refuses is a corrupt row, reported with its key. */
+function toStep(row: StepRow): StepRecord {
+  const parsed = stepSchema.safeParse(JSON.parse(row.spec));
+  if (!parsed.success) {
+    throw new Error(`steps row ${row.run_id}/${row.idx}: stored spec is invalid: ${parsed.error.message}`);
+  }
+  return { ...row, kind: parsed.data.kind, spec: parsed.data };
+}
+
+const toStepOrUndefined = (row: unknown): StepRecord | undefined =>
+  row === undefined ? undefined : toStep(row as StepRow);
+
 /** A stored run: one execution of a plan for one node. */
-export interface RunRow {
+export interface RunRecord {
   id: string;
   node_id: string;
   state: 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -67,29 +82,36 @@ export class RunStore {
     return rows.map((r) => r.node_id);
   }
 
-  get(runId: string): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+  get(runId: string): RunRecord | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRecord | undefined;
   }
 
-  steps(runId: string): StepRow[] {
-    return this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY idx').all(runId) as StepRow[];
+  steps(runId: string): StepRecord[] {
+    return this.db
+      .prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY idx')
+      .all(runId)
+      .map((r) => toStep(r as StepRow));
   }
 
   /** The first step that has not succeeded, i.e. the one the run is at. */
-  currentStep(runId: string): StepRow | undefined {
-    return this.db
-      .prepare(`SELECT * FROM steps WHERE run_id = ? AND state != 'succeeded' ORDER BY idx LIMIT 1`)
-      .get(runId) as StepRow | undefined;
+  currentStep(runId: string): StepRecord | undefined {
+    return toStepOrUndefined(
+      this.db
+        .prepare(`SELECT * FROM steps WHERE run_id = ? AND state != 'succeeded' ORDER BY idx LIMIT 1`)
+        .get(runId),
+    );
   }
 
-  stepByCmdId(cmdId: string): StepRow | undefined {
-    return this.db.prepare('SELECT * FROM steps WHERE cmd_id = ?').get(cmdId) as StepRow | undefined;
+  stepByCmdId(cmdId: string): StepRecord | undefined {
+    return toStepOrUndefined(this.db.prepare('SELECT * FROM steps WHERE cmd_id = ?').get(cmdId));
   }
 
-  lastFailedStep(runId: string): StepRow | undefined {
-    return this.db
-      .prepare(`SELECT * FROM steps WHERE run_id = ? AND state = 'failed' ORDER BY idx DESC LIMIT 1`)
-      .get(runId) as StepRow | undefined;
+  lastFailedStep(runId: string): StepRecord | undefined {
+    return toStepOrUndefined(
+      this.db
+        .prepare(`SELECT * FROM steps WHERE run_id = ? AND state = 'failed' ORDER BY idx DESC LIMIT 1`)
+        .get(runId),
+    );
   }
 
   markDispatched(s: {
@@ -126,7 +148,7 @@ export class RunStore {
       .run(s);
   }
 
-  finishRun(runId: string, state: RunRow['state'], now: string): void {
+  finishRun(runId: string, state: RunRecord['state'], now: string): void {
     this.db.prepare('UPDATE runs SET state=?, finished_at=? WHERE id=?').run(state, now, runId);
   }
 
@@ -141,20 +163,22 @@ export class RunStore {
   }
 
   /** Running steps whose deadline has passed. */
-  overdue(now: string): StepRow[] {
+  overdue(now: string): StepRecord[] {
     return this.db
       .prepare(`SELECT * FROM steps WHERE state='running' AND deadline IS NOT NULL AND deadline < ?`)
-      .all(now) as StepRow[];
+      .all(now)
+      .map((r) => toStep(r as StepRow));
   }
 
   /** Pending steps of running runs whose scheduled retry time has come. */
-  dueRetries(now: string): StepRow[] {
+  dueRetries(now: string): StepRecord[] {
     return this.db
       .prepare(
         `SELECT s.* FROM steps s JOIN runs r ON r.id = s.run_id
          WHERE r.state='running' AND s.state='pending' AND s.not_before IS NOT NULL AND s.not_before <= ?`,
       )
-      .all(now) as StepRow[];
+      .all(now)
+      .map((r) => toStep(r as StepRow));
   }
 
   /** After a controller restart, give running steps a fresh grace period: the downtime was ours. */

@@ -15,8 +15,8 @@ function setup() {
   const security = makeSecurityHandlers({
     store: h.store,
     clock: h.clock,
-    kick: (c) => kicked.push(c),
-    kickWhere: () => 0,
+    disconnect: (c) => kicked.push(c),
+    disconnectWhere: () => 0,
   });
   return { h, security, kicked };
 }

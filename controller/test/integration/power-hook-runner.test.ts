@@ -81,7 +81,7 @@ describe('netboot power hooks (real exec, real shell scripts)', () => {
   it('says in the queued reason whether a hook will be used, is missing, or cannot help', async () => {
     const hooks = await hooksWith('#!/bin/sh\n');
     const netboot = { boot_source: 'netboot' as const };
-    const nvme = { boot_source: 'disk' as const };
+    const nvme = { boot_source: 'nvme' as const };
     const at = '2026-11-26T07:00:00.000Z';
     expect(offlineQueueReason('w-01', 'reprovision', netboot, hooks, at)).toBe(
       'w-01 is offline; power-cycling it through its power hook',

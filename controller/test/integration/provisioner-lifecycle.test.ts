@@ -64,10 +64,10 @@ describe('provisioner on a real SQLite store', () => {
       h.result(first, 'failed', { exitCode: 7, outputTail: 'boom\n' }),
     );
     expect(h.sent).toHaveLength(1);
-    h.provisioner.tick();
+    h.provisioner.checkDeadlines();
     expect(h.sent).toHaveLength(1); // backoff not over yet
     h.clock.advance(1_000);
-    h.provisioner.tick();
+    h.provisioner.checkDeadlines();
     const second = h.lastCommand();
     expect(second.id).not.toBe(first.id);
     expect(second.body).toMatchObject({ index: 0, attempt: 2 });
@@ -90,7 +90,7 @@ describe('provisioner on a real SQLite store', () => {
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'succeeded'));
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
     h.clock.advance(1_000);
-    h.provisioner.tick();
+    h.provisioner.checkDeadlines();
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
     expect(h.store.nodes.get(id)!.phase).toBe('failed');
     expect(() => h.provisioner.retry('cp-01', true)).not.toThrow();
@@ -105,7 +105,7 @@ describe('provisioner on a real SQLite store', () => {
     h.provisioner.onResult(id, h.result(fresh, 'succeeded'));
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
     h.clock.advance(1_000);
-    h.provisioner.tick();
+    h.provisioner.checkDeadlines();
     h.provisioner.onResult(id, h.result(h.lastCommand(), 'failed'));
     expect(() => h.provisioner.retry('cp-01', false)).not.toThrow();
     expect(h.lastCommand().body).toMatchObject({ index: 1, attempt: 3 });
@@ -119,7 +119,7 @@ describe('provisioner on a real SQLite store', () => {
     h.login(known);
     const first = h.lastCommand();
     h.clock.advance(30_000 + 5_000 + 1); // set-hostname timeout + grace
-    h.provisioner.tick();
+    h.provisioner.checkDeadlines();
     const step = h.store.runs.stepByCmdId(first.id)!;
     expect(step).toMatchObject({ state: 'pending', error: 'no result from the node before the deadline' });
     // A late result for the abandoned attempt is ignored.

@@ -11,6 +11,7 @@ import {
   type Welcome,
 } from '@osbuild/shared';
 import pino from 'pino';
+import { NodePhases } from '../../src/lifecycle/node-phase.js';
 import { Provisioner } from '../../src/provisioning/provisioner.js';
 import { openStore, type Store } from '../../src/store/store.js';
 
@@ -33,10 +34,12 @@ export function provisionerHarness(opts: { inventory: unknown; dir?: string; clo
   const audited: Array<{ action: string; target: string; result: string }> = [];
   const store: Store = openStore(join(dir, 'osbuild.db'));
   let runs = 0;
+  const logger = pino({ level: 'silent' });
   const provisioner = new Provisioner({
     store,
+    phases: new NodePhases({ records: store, clock, logger }),
     clock,
-    logger: pino({ level: 'silent' }),
+    logger,
     inventory: () => inventory,
     bootstrap: () => ({ repo: 'http://127.0.0.1:1/bootstrap.git', commit: 'c'.repeat(40) }),
     retry: { baseMs: 1_000, capMs: 4_000 },

@@ -2,7 +2,7 @@
 // either, and a reprovision also removes the Node (the node comes back as a new one).
 import { describe, expect, it } from 'vitest';
 import { kubeDisruptionAdapter } from '../../src/kubernetes/disruption-adapter.js';
-import type { NodeRow } from '../../src/store/node-store.js';
+import type { NodeRecord } from '../../src/store/node-store.js';
 
 function cluster(managed: boolean) {
   const calls: string[] = [];
@@ -20,7 +20,7 @@ function cluster(managed: boolean) {
   };
 }
 
-const node = (hostname: string | null) => ({ node_id: 'n-1', hostname }) as NodeRow;
+const node = (hostname: string | null) => ({ node_id: 'n-1', hostname }) as NodeRecord;
 
 describe('kubeDisruptionAdapter', () => {
   it('drains before a reboot and leaves the Node in place', async () => {

@@ -27,6 +27,7 @@ function router(onClaim: () => void, mint: CredentialMint) {
     logger: pino({ level: 'silent' }),
     rejected,
     claimWhenReady: (handle) => mint.withPrepared(handle),
+    routeReport: () => undefined,
   });
   return { route, rejected };
 }

@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import type { HealthThresholds } from '../health/conditions.js';
+import { DEFAULT_HEALTH } from '../health/conditions.js';
+import type { Clock } from '../host/clock.js';
+import { systemClock } from '../host/clock.js';
+import type { Exec } from '../host/exec.js';
+import { exec as realExec } from '../host/exec.js';
+import type { KubeApi } from '../kubernetes/kube-api.js';
+import type { Disruption, NetbootReset, PowerHooks } from '../operator-commands/ports.js';
+import type { RetryPolicy } from '../provisioning/step-outcome.js';
+
+/** A token bucket: `burst` at once, then `perSecond`. */
+export interface RateLimit {
+  burst: number;
+  perSecond: number;
+}
+
+/** The rate limits a controller applies (server/admission.ts). */
+export type RateLimits = Record<
+  'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim' | 'claimsPerNode',
+  RateLimit
+>;
+
+/** How to run a controller. */
+export interface ControllerOptions {
+  inventoryPath: string;
+  dataDir: string;
+  /**
+   * `mqtts://HOST:PORT` (TLS with the controller's own CA) or `mqtt://HOST:PORT` (plain: loopback
+   * only, unless `insecureListen`); port 0 picks a free one.
+   */
+  listen: string;
+  /** Allow plain MQTT on a non-loopback address (logged as a warning). */
+  insecureListen?: boolean;
+  /** Extra names and IPs for the server certificate (those nodes use to reach the controller). */
+  tlsSans?: string[];
+  /** `http://HOST:PORT` for the bootstrap repository; port 0 picks a free one. */
+  httpListen: string;
+  /** URL nodes use to reach the HTTP listener, when it differs from `httpListen` (NAT, 0.0.0.0). */
+  publicHttpUrl?: string;
+  bootstrapDir: string;
+  logger: Logger;
+  clock?: Clock;
+  exec?: Exec;
+  retry?: RetryPolicy;
+  /** Health rule thresholds (health/conditions.ts); any not given keep their defaults. */
+  health?: Partial<HealthThresholds>;
+  /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
+  rateLimits?: Partial<Omit<RateLimits, 'claimsPerNode'>>;
+  deadlineGraceMs?: number;
+  /** Period of the provisioning and command sweeps (the condition sweep runs every 5 s). */
+  tickMs?: number;
+  /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
+  disruption?: Disruption;
+  /** How long a drain before reboot/reprovision may wait for PodDisruptionBudgets (default 5 min). */
+  drainDeadlineMs?: number;
+  /** Reset a netboot node's root for a reprovision (default: absent, such reprovisions are refused). */
+  netbootReset?: NetbootReset;
+  /**
+   * netboot.yaml of a netboot server on this host: reprovisioning a netboot node resets its root
+   * (controller/src/netboot/) and offline nodes are power-cycled through its `powerHooks`;
+   * `netbootReset` and `powerHooks` given here win over it.
+   */
+  netbootConfigPath?: string;
+  /**
+   * Power-cycle an offline node for a reboot or netboot reprovision (default: netboot.yaml's
+   * `powerHooks` when `netbootConfigPath` is given, else none).
+   */
+  powerHooks?: PowerHooks;
+  /** Seconds a command for an offline node waits before it expires (default 3600). */
+  commandTtlSec?: number;
+  /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
+  adoptKubeconfig?: string;
+  /** Builds the Kubernetes API client from a kubeconfig (tests: the same adapter, other options). */
+  kubeConnect?: (kubeconfig: string) => KubeApi | Promise<KubeApi>;
+  /** Retry delay of the Kubernetes module (token preparation, watch restarts). */
+  kubeRetryMs?: number;
+}
+
+/** Every default of a controller, in one place. */
+export const CONTROLLER_DEFAULTS = {
+  insecureListen: false,
+  tlsSans: [] as string[],
+  retry: { baseMs: 5_000, capMs: 60_000 } satisfies RetryPolicy,
+  deadlineGraceMs: 30_000,
+  tickMs: 1_000,
+  /** Staleness and offline nodes change conditions without a message: look at everyone this often. */
+  conditionSweepMs: 5_000,
+  rateLimits: {
+    connectionsPerAddress: { burst: 30, perSecond: 10 },
+    hellosPerAddress: { burst: 20, perSecond: 2 },
+    // A whole rack booting together shares one claim secret.
+    hellosPerClaim: { burst: 500, perSecond: 50 },
+    claimsPerNode: { burst: 3, perSecond: 0.5 },
+  } satisfies RateLimits,
+} as const;
+
+/** Options with every default filled in; the composition root reads only these. */
+export type ResolvedOptions = Omit<
+  ControllerOptions,
+  | 'clock'
+  | 'exec'
+  | 'retry'
+  | 'health'
+  | 'rateLimits'
+  | 'deadlineGraceMs'
+  | 'tickMs'
+  | 'insecureListen'
+  | 'tlsSans'
+> & {
+  clock: Clock;
+  exec: Exec;
+  retry: RetryPolicy;
+  health: HealthThresholds;
+  rateLimits: RateLimits;
+  deadlineGraceMs: number;
+  tickMs: number;
+  conditionSweepMs: number;
+  insecureListen: boolean;
+  tlsSans: string[];
+};
+
+/** Fill in the defaults. */
+export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
+  const d = CONTROLLER_DEFAULTS;
+  return {
+    ...opts,
+    clock: opts.clock ?? systemClock,
+    exec: opts.exec ?? realExec,
+    retry: opts.retry ?? d.retry,
+    health: { ...DEFAULT_HEALTH, ...opts.health },
+    rateLimits: { ...d.rateLimits, ...opts.rateLimits },
+    deadlineGraceMs: opts.deadlineGraceMs ?? d.deadlineGraceMs,
+    tickMs: opts.tickMs ?? d.tickMs,
+    conditionSweepMs: Math.max(opts.tickMs ?? d.tickMs, d.conditionSweepMs),
+    insecureListen: opts.insecureListen ?? d.insecureListen,
+    tlsSans: opts.tlsSans ?? d.tlsSans,
+  };
+}

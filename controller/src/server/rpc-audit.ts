@@ -1,0 +1,25 @@
+import type { RpcRequest } from '@osbuild/shared';
+
+/**
+ * The audit entry of one operator request: the actor is the principal behind the requesting
+ * client, the target the first of the params that name what it acts on (node name, node id,
+ * command id).
+ */
+export function rpcAuditEntry(
+  req: RpcRequest,
+  actor: string | undefined,
+  result: 'ok' | 'refused' | 'error',
+  detail: Record<string, unknown>,
+) {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const target = [params.name, params.nodeId, params.id].find((x) => typeof x === 'string') as
+    | string
+    | undefined;
+  return {
+    actor: actor ?? `unknown:${req.replyTo}`,
+    action: `rpc.${req.method}`,
+    ...(target ? { target } : {}),
+    result,
+    detail,
+  };
+}
