@@ -23,6 +23,9 @@ import { InventorySource } from '../inventory/inventory-source.js';
 import { ClusterManager } from '../kubernetes/cluster-manager.js';
 import { kubeDisruptionAdapter } from '../kubernetes/disruption-adapter.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
+import { storeKubeRecords } from '../kubernetes/node-records.js';
+import { NodeAdvance } from '../lifecycle/node-advance.js';
+import { NodePhases } from '../lifecycle/node-phase.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
 import { netbootAdapter } from '../netboot/netboot-adapter.js';
@@ -264,20 +267,25 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         .catch((err: Error) => logger.error({ topic, err: err.message }, `could not send ${what}`));
     };
 
-    let provisionerRef: Provisioner | null = null;
+    // No object cycle: the Kubernetes module moves phases through their owner and reports an
+    // unblocked node to a relay made before both, on which the provisioner registers below.
+    const nodePhases = new NodePhases({ records: store, clock, logger });
+    const nodeAdvance = new NodeAdvance();
     const cluster = new ClusterManager({
-      store,
+      records: storeKubeRecords(store),
+      phases: nodePhases,
+      resume: nodeAdvance,
       clock,
       logger: logger.child({ module: 'kubernetes' }),
       dataDir: opts.dataDir,
       inventory: () => inventory.current(),
       sendCommand: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
       audit: (e) => audit({ actor: 'controller', ...e }),
-      kick: (nodeId) => provisionerRef?.kick(nodeId),
-      setPhase: (nodeId, phase, reason) => store.tx(() => provisionerRef?.setPhase(nodeId, phase, reason)),
       newId: () => randomUUID(),
       ...(opts.kubeConnect ? { connect: opts.kubeConnect } : {}),
       ...(opts.kubeRetryMs !== undefined ? { retryMs: opts.kubeRetryMs } : {}),
+      ...(opts.adoptKubeconfig ? { adoptKubeconfig: opts.adoptKubeconfig } : {}),
+      ...(opts.tickMs ? { adoptPollMs: opts.tickMs } : {}),
     });
     cleanup.push(() => cluster.stop());
     const credentialMint = new CredentialMint();
@@ -299,6 +307,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       audit: (e) => audit({ actor: 'controller', ...e }),
       kube: cluster,
     });
+    nodeAdvance.register((nodeId) => provisioner.kick(nodeId));
     const netbootAdapterOrNone = opts.netbootConfigPath
       ? await netbootAdapter({
           configFile: opts.netbootConfigPath,
@@ -327,7 +336,6 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       ...(powerHooks ? { powerHooks } : {}),
       ...(opts.commandTtlSec ? { defaultTtlSec: opts.commandTtlSec } : {}),
     });
-    provisionerRef = provisioner;
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
     const graceUntil = new Date(clock.now().getTime() + (opts.deadlineGraceMs ?? 30_000)).toISOString();
     store.runs.extendDeadlines(graceUntil);
@@ -416,6 +424,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
 
     // Staleness and offline nodes change conditions without a message: look at everyone now and then.
     let ticks = 0;
+    const clusterJobs = cluster.jobs();
     const conditionEveryTicks = Math.max(1, Math.round(5_000 / (opts.tickMs ?? 1_000)));
     const ticker = setInterval(() => {
       ticks += 1;
@@ -428,7 +437,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       }
       try {
         provisioner.tick();
-        void cluster.pollAdopted();
+        // Until the scheduler runs jobs at their own period (everyMs is tickMs here).
+        for (const job of clusterJobs)
+          void Promise.resolve(job.run()).catch((err: unknown) =>
+            logger.error({ err, job: job.name }, 'job failed'),
+          );
       } catch (err) {
         logger.error({ err }, 'provisioning tick failed');
       }
@@ -444,8 +457,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       void refreshBootstrap().then(() => provisioner.rematchUnsettled());
       cluster.onInventoryChanged();
     });
-    if (opts.adoptKubeconfig) await cluster.adopt(opts.adoptKubeconfig);
-    else await cluster.start();
+    await cluster.start();
     // Nodes that were waiting for the bootstrap repository or an inventory entry before a restart.
     provisioner.rematchUnsettled();
 
