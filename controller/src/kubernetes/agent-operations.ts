@@ -1,7 +1,11 @@
 import { type Command, type CommandResult, PROTOCOL_VERSION, type Step } from '@osbuild/shared';
+import { COMMAND_ID_PREFIXES } from '../lifecycle/command-ids.js';
 
-/** Prefix of the ids of commands the Kubernetes module sends outside any plan. */
-export const OWN_PREFIX = 'kube-op-';
+/**
+ * Prefix of the ids of commands the Kubernetes module sends outside any plan: a result whose id
+ * starts with it belongs to this module ({@link AgentOperations.settle}).
+ */
+export const KUBE_OP_ID_PREFIX = COMMAND_ID_PREFIXES.kube;
 
 interface Waiter {
   resolve(r: CommandResult): void;
@@ -13,7 +17,7 @@ interface Waiter {
  * One-off commands to a node's agent (upload-certs, etcd member removal) on the node's own cmd
  * topic, answered on its cmd-result topic. Not stored: a controller restart simply asks again.
  */
-export class OwnCommands {
+export class AgentOperations {
   readonly #waiting = new Map<string, Waiter>();
 
   constructor(
@@ -24,7 +28,7 @@ export class OwnCommands {
 
   /** Run `step` on `nodeId`; resolves with a succeeded result, rejects with the reason otherwise. */
   run(nodeId: string, step: Step, timeoutMs: number): Promise<CommandResult> {
-    const id = `${OWN_PREFIX}${this.newId()}`;
+    const id = `${KUBE_OP_ID_PREFIX}${this.newId()}`;
     const cmd: Command = {
       v: PROTOCOL_VERSION,
       id,
@@ -51,7 +55,7 @@ export class OwnCommands {
 
   /** Hand a result over; true when it answered one of ours. */
   settle(result: CommandResult): boolean {
-    if (!result.id.startsWith(OWN_PREFIX)) return false;
+    if (!result.id.startsWith(KUBE_OP_ID_PREFIX)) return false;
     const w = this.#waiting.get(result.id);
     if (w) {
       this.#waiting.delete(result.id);

@@ -7,6 +7,7 @@ import {
   type V1Node,
   Watch,
 } from '@kubernetes/client-node';
+import { z } from 'zod';
 import {
   type BootstrapTokenSecret,
   type EvictionResult,
@@ -40,11 +41,14 @@ function toNode(n: V1Node): KubeNode {
   };
 }
 
+/** The `message` of a Kubernetes `Status` body, the only field of an error the controller shows. */
+const statusBody = z.object({ message: z.string() });
+
 function apiError(err: unknown): Error {
   if (err instanceof ApiException) {
     const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
-    const message = (body as { message?: string } | null)?.message ?? `HTTP ${err.code}`;
-    return new KubeApiError(err.code, message);
+    const parsed = statusBody.safeParse(body);
+    return new KubeApiError(err.code, parsed.success ? parsed.data.message : `HTTP ${err.code}`);
   }
   return err instanceof Error ? err : new Error(String(err));
 }

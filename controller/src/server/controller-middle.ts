@@ -14,6 +14,9 @@ import { evaluateConditions } from '../health/conditions.js';
 import type { InventorySource } from '../inventory/inventory-source.js';
 import { ClusterManager } from '../kubernetes/cluster-manager.js';
 import { kubeDisruptionAdapter } from '../kubernetes/disruption-adapter.js';
+import { storeKubeRecords } from '../kubernetes/node-records.js';
+import { NodeAdvance } from '../lifecycle/advance-relay.js';
+import { COMMAND_ID_PREFIXES } from '../lifecycle/command-ids.js';
 import { NodePhases } from '../lifecycle/node-phase.js';
 import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { netbootAdapter } from '../netboot/netboot-adapter.js';
@@ -65,22 +68,24 @@ export async function buildMiddle(edges: MiddleEdges) {
     audit({ actor: 'controller', ...e });
   const phases = new NodePhases({ records: store, clock, logger });
 
-  // The Kubernetes module asks for a node to be advanced once its slow preparation is done; the
-  // provisioner is made after it (it takes the module as its KubeHooks), so this relay forwards.
-  const advance = { node: (_nodeId: string): void => undefined };
+  // No object cycle: the Kubernetes module moves phases through their owner and reports an
+  // unblocked node to a relay made before both, on which the provisioner registers below.
+  const advanceRelay = new NodeAdvance();
   const cluster = new ClusterManager({
-    store,
+    records: storeKubeRecords(store),
+    phases,
+    resume: advanceRelay,
     clock,
     logger: logger.child({ module: 'kubernetes' }),
     dataDir: opts.dataDir,
     inventory: () => inventory.current(),
     sendCommand,
     audit: asController,
-    kick: (nodeId) => advance.node(nodeId),
-    setPhase: (nodeId, phase, reason) => phases.move(nodeId, phase, reason),
     newId: () => randomUUID(),
     ...(opts.kubeConnect ? { connect: opts.kubeConnect } : {}),
     ...(opts.kubeRetryMs !== undefined ? { retryMs: opts.kubeRetryMs } : {}),
+    ...(opts.adoptKubeconfig ? { adoptKubeconfig: opts.adoptKubeconfig } : {}),
+    adoptPollMs: opts.tickMs,
   });
   const provisioner = new Provisioner({
     store,
@@ -93,7 +98,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     bootstrap: () => bootstrap.current(),
     retry: opts.retry,
     deadlineGraceMs: opts.deadlineGraceMs,
-    newRunId: () => `run-${randomUUID().slice(0, 13)}`,
+    newRunId: () => `${COMMAND_ID_PREFIXES.plan}${randomUUID().slice(0, 13)}`,
     onStepFinished: (kind, outcome, seconds) => metrics.observeStep(kind, outcome, seconds),
     sendCommand,
     sendWelcome: (nodeId: string, welcome: Welcome) =>
@@ -101,7 +106,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     audit: asController,
     kube: cluster,
   });
-  advance.node = (nodeId) => provisioner.advanceNow(nodeId);
+  advanceRelay.register((nodeId) => provisioner.advanceNow(nodeId));
 
   const netboot = opts.netbootConfigPath
     ? await netbootAdapter({
@@ -205,7 +210,7 @@ export async function buildMiddle(edges: MiddleEdges) {
   const jobs: PeriodicJob[] = [
     { name: 'health-conditions', everyMs: opts.conditionSweepMs, run: () => void conditionEvents.checkAll() },
     ...provisioner.jobs(opts.tickMs),
-    { name: 'kube-adopted-kubeconfig', everyMs: opts.tickMs, run: () => cluster.pollAdopted() },
+    ...cluster.jobs(),
     { name: 'operator-commands', everyMs: opts.tickMs, run: () => commands.tick() },
   ];
   return { phases, cluster, provisioner, commands, route, jobs };

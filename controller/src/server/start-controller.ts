@@ -198,8 +198,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
       void bootstrap.refresh().then(() => provisioner.rematchUnsettled());
       cluster.onInventoryChanged();
     });
-    if (opts.adoptKubeconfig) await cluster.adopt(opts.adoptKubeconfig);
-    else await cluster.start();
+    await cluster.start();
     // Nodes that were waiting for the bootstrap repository or an inventory entry before a restart.
     provisioner.rematchUnsettled();
 
