@@ -1,15 +1,8 @@
 import type { NodeCondition } from '@osbuild/shared';
 import type { Clock } from '../host/clock.js';
+import type { HeldCondition } from '../store/condition-store.js';
 import type { NodeBrief } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
-
-interface HeldRow {
-  node_id: string;
-  type: string;
-  severity: string;
-  reason: string;
-  since: string;
-}
 
 /** One condition per type: the most severe instance, reasons joined (disk-full may name two mounts). */
 function byType(conditions: readonly NodeCondition[]): Map<string, { severity: string; reason: string }> {
@@ -43,37 +36,25 @@ export class ConditionEvents {
   check(nodeId: string): number {
     const node = this.store.nodes.get(nodeId);
     if (!node) return 0;
-    const held = this.store.db
-      .prepare('SELECT node_id, type, severity, reason, since FROM node_conditions WHERE node_id = ?')
-      .all(nodeId) as HeldRow[];
-    return this.checkRow(node, held);
+    return this.checkRow(node, this.store.conditions.ofNode(nodeId));
   }
 
   /** Check every node (staleness changes with time alone, without any message arriving). */
   checkAll(): number {
     // Two queries per pass, not two per node: at thousands of nodes every 5 s that is the
     // difference between a few and a few hundred milliseconds of event loop.
-    const heldByNode = new Map<string, HeldRow[]>();
-    const all = this.store.db
-      .prepare('SELECT node_id, type, severity, reason, since FROM node_conditions')
-      .all() as HeldRow[];
-    for (const h of all) {
-      const list = heldByNode.get(h.node_id);
-      if (list) list.push(h);
-      else heldByNode.set(h.node_id, [h]);
-    }
+    const heldByNode = this.store.conditions.byNode();
     let n = 0;
     for (const node of this.store.nodes.listBrief())
       n += this.checkRow(node, heldByNode.get(node.node_id) ?? []);
     return n;
   }
 
-  private checkRow(node: NodeBrief, held: readonly HeldRow[]): number {
+  private checkRow(node: NodeBrief, held: readonly HeldCondition[]): number {
     if (node.conflict_of !== null) return 0;
     const nodeId = node.node_id;
     const now = byType(this.evaluate(node));
     const at = this.clock.now().toISOString();
-    const db = this.store.db;
     const heldByType = new Map(held.map((h) => [h.type, h]));
     const unchanged =
       held.every((h) => now.has(h.type)) &&
@@ -85,10 +66,13 @@ export class ConditionEvents {
       for (const [type, c] of now) {
         const prev = heldByType.get(type);
         if (prev && prev.severity === c.severity) continue;
-        db.prepare(
-          `INSERT INTO node_conditions (node_id, type, severity, reason, since) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(node_id, type) DO UPDATE SET severity = excluded.severity, reason = excluded.reason`,
-        ).run(nodeId, type, c.severity, c.reason, prev?.since ?? at);
+        this.store.conditions.hold({
+          node_id: nodeId,
+          type,
+          severity: c.severity,
+          reason: c.reason,
+          since: prev?.since ?? at,
+        });
         this.store.events.append(
           nodeId,
           'condition-raised',
@@ -99,7 +83,7 @@ export class ConditionEvents {
       }
       for (const h of held) {
         if (now.has(h.type)) continue;
-        db.prepare('DELETE FROM node_conditions WHERE node_id = ? AND type = ?').run(nodeId, h.type);
+        this.store.conditions.clear(nodeId, h.type);
         this.store.events.append(nodeId, 'condition-cleared', { type: h.type, since: h.since }, at);
         written += 1;
       }

@@ -1,5 +1,6 @@
 import { ApprovalStore } from './approval-store.js';
 import { CommandStore, LogStore } from './command-store.js';
+import { ConditionStore } from './condition-store.js';
 import { type Db, openDb } from './db.js';
 import { EventStore } from './event-store.js';
 import { NodeStore } from './node-store.js';
@@ -18,6 +19,7 @@ export interface Store {
   readonly telemetry: TelemetryStore;
   readonly commands: CommandStore;
   readonly logs: LogStore;
+  readonly conditions: ConditionStore;
   /** Run `fn` in one transaction: either all its writes land or none. */
   tx<T>(fn: () => T): T;
   close(): void;
@@ -36,6 +38,7 @@ export function openStore(file: string): Store {
     telemetry: new TelemetryStore(db),
     commands: new CommandStore(db),
     logs: new LogStore(db),
+    conditions: new ConditionStore(db),
     tx: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };
