@@ -16,7 +16,7 @@ export function approveNode(
     if (node.conflict_of !== null) {
       throw new UserError(
         'invalid-state',
-        `${nodeId} records a conflict; open a window with \`osbuild nodes reprovision ${node.conflict_of}\` instead`,
+        `${nodeId} records a conflict; open a window with \`osbuild nodes allow-reclaim ${node.conflict_of}\` instead`,
       );
     }
     if (!inPhaseGroup('unsettled', node.phase)) {

@@ -11,6 +11,7 @@ const COMMANDS = [
   ['nodes', 'approve'],
   ['nodes', 'rotate-credential'],
   ['nodes', 'reprovision'],
+  ['nodes', 'allow-reclaim'],
   ['users'],
   ['users', 'add'],
   ['users', 'ls'],

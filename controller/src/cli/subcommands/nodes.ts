@@ -82,25 +82,37 @@ export function nodesCommand(ctx: CliContext): Command {
     );
   });
 
-  addClientOptions(
-    nodes
-      .command('reprovision')
-      .description(
-        'open a window in which the board may claim its identity again and be provisioned from scratch',
-      )
-      .argument('<name>', 'inventory hostname or node id')
-      .option('--window <sec>', 'seconds the window stays open (default 900)', parseSeconds),
-  ).action(async (name: string, flags: ClientFlags & { window?: number }) => {
-    const params = { name, ...(flags.window !== undefined ? { windowSec: Math.ceil(flags.window) } : {}) };
-    const r = await withRpcClient(ctx, flags, (c) => c.call('nodes.reprovision', params));
-    print(
-      renderOutput(
-        flags.output,
-        r,
-        () => `Reprovision window for ${r.name} open until ${r.windowExpiresAt}; it closes on first use.\n`,
-      ),
-    );
-  });
+  // `allow-reclaim` opens a claim window; `osbuild reprovision` resets a node. The old name of this
+  // verb said the latter, so it stays for one release as a hidden alias that warns.
+  const allowReclaim = (verb: string, deprecated: boolean) =>
+    addClientOptions(
+      nodes
+        .command(verb, { hidden: deprecated })
+        .description(
+          deprecated
+            ? 'deprecated name of `nodes allow-reclaim` (removed in the next release)'
+            : 'open a window in which the board may claim its identity again and be provisioned from scratch',
+        )
+        .argument('<name>', 'inventory hostname or node id')
+        .option('--window <sec>', 'seconds the window stays open (default 900)', parseSeconds),
+    ).action(async (name: string, flags: ClientFlags & { window?: number }) => {
+      if (deprecated) {
+        ctx.io.stderr.write(
+          '`osbuild nodes reprovision` is deprecated: use `osbuild nodes allow-reclaim` (same flags); `osbuild reprovision` resets a node\n',
+        );
+      }
+      const params = { name, ...(flags.window !== undefined ? { windowSec: Math.ceil(flags.window) } : {}) };
+      const r = await withRpcClient(ctx, flags, (c) => c.call('nodes.reprovision', params));
+      print(
+        renderOutput(
+          flags.output,
+          r,
+          () => `Reprovision window for ${r.name} open until ${r.windowExpiresAt}; it closes on first use.\n`,
+        ),
+      );
+    });
+  allowReclaim('allow-reclaim', false);
+  allowReclaim('reprovision', true);
 
   return nodes;
 }
