@@ -1,7 +1,8 @@
 /** In-process use of the agent: controller tests, the fleet simulator, benchmarks. */
+
+export { type AgentHandle, type StartAgentOptions, startAgent } from './app/start-agent.js';
 export { type HostPaths, hostPaths } from './host/paths.js';
 export { type IdentityDeps, readIdentity } from './identity/read-identity.js';
-export { type AgentHandle, type StartAgentOptions, startAgent } from './session/agent.js';
 export { executors } from './steps/executors.js';
 export type { Executor, ExecutorTable, StepContext, StepOutcome } from './steps/types.js';
 export { TelemetryCollector } from './telemetry/collector.js';

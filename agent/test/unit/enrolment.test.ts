@@ -10,7 +10,7 @@ import { credentialFile, writeCredential } from '../../src/journal/credential.js
 import { Journal } from '../../src/journal/journal.js';
 import { AgentSession } from '../../src/session/agent-session.js';
 import { Backoff } from '../../src/session/backoff.js';
-import type { ConnectMqtt, ConnectOptions } from '../../src/session/mqtt-transport.js';
+import type { ConnectMqtt, ConnectOptions } from '../../src/transport/mqtt-connection.js';
 import { FakeConnection, until } from '../support/fake-mqtt.js';
 
 const CLAIM = 'c'.repeat(43);
