@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 import { hostPaths } from '../../src/host/paths.js';
 import { readIdentity } from '../../src/identity/read-identity.js';
 import { credentialFile, writeCredential } from '../../src/journal/credential.js';
