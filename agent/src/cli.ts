@@ -3,12 +3,12 @@ import path from 'node:path';
 import { isUserError, UserError } from '@osbuild/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino, { type Logger } from 'pino';
+import { startAgent } from './app/start-agent.js';
 import { type AgentConfig, CONFIG_SOURCES, loadAgentConfig } from './config/load-config.js';
 import { hostPaths } from './host/paths.js';
 import { systemModel } from './host/system-info.js';
 import { readIdentity } from './identity/read-identity.js';
 import { toYaml } from './output-format.js';
-import { startAgent } from './session/agent.js';
 import { AGENT_VERSION, versionLine } from './version.js';
 
 /** What the CLI needs from its process; bin.ts supplies the real ones. */

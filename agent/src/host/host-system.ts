@@ -12,7 +12,7 @@ import type { HostPaths } from './paths.js';
 export type ConcreteStack = 'networkmanager' | 'networkd';
 
 /**
- * The narrow seam for actions that change the running machine. Step executors edit files the same
+ * The port for actions that change the running machine. Step executors edit files the same
  * way on a real node and on a fixture root; only these actions differ between the two.
  */
 export interface HostSystem {

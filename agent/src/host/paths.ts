@@ -28,11 +28,11 @@ export interface HostPaths {
   readonly procNetDev: string;
   readonly socTemp: string;
   readonly sysClassNvme: string;
-  /** Fixture seam: `vcgencmd get_throttled` output, read instead of running it off the live root. */
+  /** Fixture roots: `vcgencmd get_throttled` output, read instead of running it off the live root. */
   readonly throttledFixture: string;
-  /** Fixture seam: one file per unit holding its `systemctl is-active` answer. */
+  /** Fixture roots: one file per unit holding its `systemctl is-active` answer. */
   readonly serviceStateDir: string;
-  /** Where host-system actions are recorded when the root is not `/` (fixture seam). */
+  /** Where host-system actions are recorded when the root is not `/` (a fixture root). */
   readonly hostActionsLog: string;
   /** State dir used when the operator does not pass one. */
   readonly defaultStateDir: string;

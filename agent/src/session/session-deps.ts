@@ -2,8 +2,8 @@ import type { Identity, Telemetry } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import type { Scheduler } from '../telemetry/schedule.js';
+import type { ConnectMqtt } from '../transport/mqtt-connection.js';
 import type { Backoff } from './backoff.js';
-import type { ConnectMqtt } from './mqtt-transport.js';
 import type { StepRunner } from './ports.js';
 
 /** Counters shared by every session of one agent. */

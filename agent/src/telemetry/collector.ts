@@ -36,16 +36,16 @@ export interface CollectorDeps {
  * state), since CPU use is a difference between two samples.
  */
 export class TelemetryCollector {
-  readonly #d: CollectorDeps;
+  readonly #deps: CollectorDeps;
   #prevCpu: CpuTimes | null = null;
 
   constructor(deps: CollectorDeps) {
-    this.#d = deps;
+    this.#deps = deps;
   }
 
   /** One sample; `identity` supplies the boot id and versions the node announced in its hello. */
   async collect(seq: number, identity: Identity): Promise<Telemetry> {
-    const { paths, exec, statfs } = this.#d;
+    const { paths, exec, statfs } = this.#deps;
     const [loadavg, uptime, meminfo, stat, netDev, temp, throttled, services, disks, nvme] =
       await Promise.all([
         readTextOrNull(paths.loadavg),
@@ -67,7 +67,7 @@ export class TelemetryCollector {
     return telemetrySchema.parse({
       v: PROTOCOL_VERSION,
       seq,
-      at: this.#d.now().toISOString(),
+      at: this.#deps.now().toISOString(),
       bootId: identity.bootId,
       bootSource: identity.bootSource,
       uptimeSec: parseUptime(uptime) ?? 0,

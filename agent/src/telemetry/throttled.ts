@@ -31,7 +31,7 @@ export function parseThrottledOutput(text: string | null): Throttled | null {
 
 /**
  * The throttling state: from the firmware through `vcgencmd` on the live root; on a fixture root
- * from `run/osbuild/throttled` (same text), the narrow seam tests use. Null when neither answers,
+ * from `run/osbuild/throttled` (same text), which tests write. Null when neither answers,
  * e.g. on a machine that is not a Pi.
  */
 export async function readThrottled(paths: HostPaths, exec: Exec): Promise<Throttled | null> {

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { identitySchema } from '@osbuild/shared';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/osbuild-agent.js', import.meta.url));

@@ -1,33 +1,19 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeGitRepo } from '../../../test/support/host-root.js';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 
 describe('duplicate command ids', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   it('re-publishes the recorded result without running the step again', async () => {
+    const { fc } = h;
     const counterDir = await mkdtemp(path.join(tmpdir(), 'osbuild-counter-'));
     const counter = path.join(counterDir, 'runs');
     const repo = await makeGitRepo({ 'count.sh': `#!/bin/bash\necho run >> "${counter}"\necho counted\n` });
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-c'));
+    const { agent } = await h.startAgent('pi5-c');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     const step = { kind: 'run-script' as const, repo: repo.url, commit: repo.commit, script: 'count.sh' };
@@ -43,10 +29,11 @@ describe('duplicate command ids', () => {
   });
 
   it('ignores a duplicate of the command that is still running', async () => {
+    const { fc } = h;
     const counterDir = await mkdtemp(path.join(tmpdir(), 'osbuild-counter-'));
     const counter = path.join(counterDir, 'runs');
     const repo = await makeGitRepo({ 'slow.sh': `#!/bin/bash\necho run >> "${counter}"\nsleep 0.5\n` });
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-b'));
+    const { agent } = await h.startAgent('pi5-b');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     const step = { kind: 'run-script' as const, repo: repo.url, commit: repo.commit, script: 'slow.sh' };

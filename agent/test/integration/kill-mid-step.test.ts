@@ -3,11 +3,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyHostFixture, makeGitRepo } from '../../../test/support/host-root.js';
-import { giveCredential } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { copyHostFixture, makeGitRepo } from '@osbuild/test-support/host-root';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
+import { giveCredential } from '../support/credential.js';
 
 const BIN = fileURLToPath(new URL('../../bin/osbuild-agent.js', import.meta.url));
 
@@ -39,15 +38,11 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 describe('agent process killed mid-step (fixture seam)', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
+  const h = useAgentHarness();
   const children: ChildProcess[] = [];
   const pidFiles: string[] = [];
 
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
+  // Runs before the harness's cleanup (hooks unwind in reverse): the processes go first.
   afterEach(async () => {
     for (const c of children) {
       c.kill('SIGKILL');
@@ -62,11 +57,10 @@ describe('agent process killed mid-step (fixture seam)', () => {
         } catch {}
       }
     }
-    await fc.close();
-    await broker.close();
   });
 
   it('reports the command as interrupted after the restart, and stops cleanly on SIGTERM', async () => {
+    const { broker, fc } = h;
     const hostRoot = await copyHostFixture('pi5-b');
     const stateDir = await mkdtemp(path.join(tmpdir(), 'osbuild-state-'));
     const pidFile = path.join(stateDir, 'script.pid');

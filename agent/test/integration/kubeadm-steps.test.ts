@@ -1,10 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
+import { type KubeStandins, startKubeStandins } from '@osbuild/test-support/kube-standins';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { caCertHash } from '../../../controller/src/kubernetes/bootstrap-token.js';
-import { type KubeStandins, startKubeStandins } from '../../../controller/test/support/kube-standins.js';
-import { makeGitRepo } from '../../../test/support/host-root.js';
 import { etcdMemberRemove } from '../../src/steps/kube/etcd-member-remove.js';
 import { renderInitConfig, renderJoinConfig } from '../../src/steps/kube/kubeadm-config.js';
 import { kubeadmInit } from '../../src/steps/kube/kubeadm-init.js';
@@ -88,17 +87,12 @@ describe('kubeadm steps against the stand-in kubeadm and API server', () => {
     const { ctx, stateDir, root, output } = await withStandins();
     const token = 'abcdef.0123456789abcdef';
     const api = standins!.api;
-    // The API server accepts the token: create its Secret as the controller would.
-    const { clientNodeApi } = await import('../../../controller/src/kubernetes/client-node-api.js');
-    const { bootstrapTokenSecret } = await import('../../../controller/src/kubernetes/bootstrap-token.js');
-    const k = clientNodeApi(api.adminKubeconfig());
-    await k.createSecret(
-      'kube-system',
-      bootstrapTokenSecret({ id: 'abcdef', secret: '0123456789abcdef' }, 'w-01', 5, new Date()),
-    );
+    // The API server accepts the token, as after the controller created its Secret (the
+    // controller's own tests cover that Secret; this one is about the joining node).
+    api.addBootstrapToken({ id: 'abcdef', secret: '0123456789abcdef' });
     const out = await kubeadmJoin(joinStep, {
       ...ctx,
-      secrets: { token, caCertHash: caCertHash(api.caPem) },
+      secrets: { token, caCertHash: api.caCertHash },
     });
     expect(out).toEqual({ status: 'succeeded', changed: true, exitCode: 0 });
     expect(api.nodeNames()).toEqual(['w-01']);
@@ -110,9 +104,7 @@ describe('kubeadm steps against the stand-in kubeadm and API server', () => {
     expect(output.map((o) => o.text).join('')).not.toContain('0123456789abcdef');
     expect(await readdir(path.join(stateDir, 'kubeadm'))).toEqual([]);
     // Again: already joined, nothing run.
-    expect(
-      await kubeadmJoin(joinStep, { ...ctx, secrets: { token, caCertHash: caCertHash(api.caPem) } }),
-    ).toEqual({
+    expect(await kubeadmJoin(joinStep, { ...ctx, secrets: { token, caCertHash: api.caCertHash } })).toEqual({
       status: 'succeeded',
       changed: false,
     });
@@ -127,7 +119,7 @@ describe('kubeadm steps against the stand-in kubeadm and API server', () => {
     expect(bad).toMatchObject({ status: 'failed', error: 'kubeadm join failed: exit code 1' });
     const unknown = await kubeadmJoin(joinStep, {
       ...ctx,
-      secrets: { token: 'zzzzzz.0123456789abcdef', caCertHash: caCertHash(standins!.api.caPem) },
+      secrets: { token: 'zzzzzz.0123456789abcdef', caCertHash: standins!.api.caCertHash },
     });
     expect(unknown.status).toBe('failed');
     expect(await kubeadmJoin(joinStep, ctx)).toEqual({
@@ -137,7 +129,7 @@ describe('kubeadm steps against the stand-in kubeadm and API server', () => {
     expect(
       await kubeadmJoin(step({ ...joinStep, controlPlane: true }), {
         ...ctx,
-        secrets: { token: 'abcdef.0123456789abcdef', caCertHash: caCertHash(standins!.api.caPem) },
+        secrets: { token: 'abcdef.0123456789abcdef', caCertHash: standins!.api.caCertHash },
       }),
     ).toEqual({
       status: 'failed',

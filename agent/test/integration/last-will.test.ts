@@ -1,26 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 
 describe('last will', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   it('shows the node offline when its socket dies, then online again after the reconnect', async () => {
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-a'));
+    const { broker, fc } = h;
+    const { agent } = await h.startAgent('pi5-a');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     const from = fc.seen.length;

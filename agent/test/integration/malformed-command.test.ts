@@ -1,26 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 
 describe('malformed command payloads', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   it('counts and logs them, and keeps serving valid commands', async () => {
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-a'));
+    const { fc } = h;
+    const { agent } = await h.startAgent('pi5-a');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     await fc.sendRaw(id, 'not json at all');

@@ -4,42 +4,27 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandAck, CommandProgress, CommandResult } from '@osbuild/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeGitRepo } from '../../../test/support/host-root.js';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 
 type Report = CommandAck | CommandProgress | CommandResult;
 
 describe('operator commands on the agent', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   const reports = (nodeId: string, id: string): Report[] =>
-    fc.seen
+    h.fc.seen
       .filter((s) => s.kind === 'cmd-result' && s.nodeId === nodeId && (s.payload as Report).id === id)
       .map((s) => s.payload as Report);
   const send = (nodeId: string, id: string, body: unknown, deadlineMs = 3_600_000) =>
-    fc.sendRaw(
+    h.fc.sendRaw(
       nodeId,
       JSON.stringify({ v: 1, id, deadline: new Date(Date.now() + deadlineMs).toISOString(), body }),
     );
 
   const finalResult = (cmdId: string, from = 0) =>
-    fc.waitFor(
+    h.fc.waitFor(
       (s) =>
         s.kind === 'cmd-result' && (s.payload as Report).id === cmdId && !('type' in (s.payload as object))
           ? (s.payload as CommandResult)
@@ -49,12 +34,13 @@ describe('operator commands on the agent', () => {
     );
 
   it('acks, reports progress and a result; a duplicate is acked as such and never runs again', async () => {
+    const { fc } = h;
     const dir = await mkdtemp(path.join(tmpdir(), 'osbuild-op-'));
     const counter = path.join(dir, 'runs');
     const repo = await makeGitRepo({
       'count.sh': `#!/bin/bash\nsleep 0.3\necho run >> "${counter}"\necho "args $*"\n`,
     });
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-b'));
+    const { agent } = await h.startAgent('pi5-b');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     const body = { type: 'run-script', repo: repo.url, commit: repo.commit, script: 'count.sh', args: ['x'] };
@@ -82,7 +68,8 @@ describe('operator commands on the agent', () => {
   });
 
   it('rejects a command whose deadline has passed instead of running it', async () => {
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-b'));
+    const { fc } = h;
+    const { agent } = await h.startAgent('pi5-b');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     await send(id, 'cmd-late-00001', { type: 'reboot' }, -1000);
@@ -92,9 +79,8 @@ describe('operator commands on the agent', () => {
   });
 
   it("reset-node runs the root's kubeadm reset -f (fixture stand-in), removes the marker, and fails when kubeadm fails", async () => {
-    let root: string;
-    let stateDir: string;
-    ({ agent, hostRoot: root, stateDir } = await startFixtureAgent(broker.url, 'pi5-c'));
+    const { fc } = h;
+    const { agent, hostRoot: root, stateDir } = await h.startAgent('pi5-c');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     await writeFile(

@@ -1,30 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Hello } from '@osbuild/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 
 describe('reboot step through the fixture seam', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   it('succeeds after the emulated restart, with a new boot id, bootSeq+1 and the will fired', async () => {
-    let hostRoot: string;
-    ({ agent, hostRoot } = await startFixtureAgent(broker.url, 'pi5-a'));
+    const { fc } = h;
+    const { agent, hostRoot } = await h.startAgent('pi5-a');
     const id = agent.nodeId;
     const oldBoot = '6f1c2a3e-0a11-4c6b-9d2e-5a0000000a01';
     await fc.waitForStatus(id, true);

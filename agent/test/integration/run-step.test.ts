@@ -1,34 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeEvent } from '@osbuild/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeGitRepo } from '../../../test/support/host-root.js';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
-import { FakeController } from '../support/fake-controller.js';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 
 describe('running a run-step command (fixture seam)', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   it('runs a script step, streams its output as events and publishes the result', async () => {
+    const { fc } = h;
     const repo = await makeGitRepo({
       'scripts/hello.sh': '#!/bin/bash\necho "hello from $OSBUILD_NODE_ID"\necho "warn" >&2\n',
     });
-    let hostRoot: string;
-    ({ agent, hostRoot } = await startFixtureAgent(broker.url, 'pi5-a'));
+    const { agent, hostRoot } = await h.startAgent('pi5-a');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     const cmdId = await fc.sendStep(id, {

@@ -1,27 +1,14 @@
 import { type Hello, type NodeStatus, topics } from '@osbuild/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentHandle } from '../../src/index.js';
-import { startFixtureAgent } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentHarness } from '../support/agent-harness.js';
 import { FakeController } from '../support/fake-controller.js';
 
 describe('agent on connect (fixture seam)', () => {
-  let broker: TestBroker;
-  let fc: FakeController;
-  let agent: AgentHandle | undefined;
-
-  beforeEach(async () => {
-    broker = await startBroker();
-    fc = await FakeController.connect(broker.url);
-  });
-  afterEach(async () => {
-    await agent?.stop();
-    await fc.close();
-    await broker.close();
-  });
+  const h = useAgentHarness();
 
   it('publishes a retained online status and a hello with identity, seq and bootSeq', async () => {
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-a'));
+    const { fc } = h;
+    const { agent } = await h.startAgent('pi5-a');
     expect(agent.nodeId).toBe('pi-10000000000000a1');
     const status = await fc.waitForStatus(agent.nodeId, true);
     expect(status.bootId).toBe('6f1c2a3e-0a11-4c6b-9d2e-5a0000000a01');
@@ -31,7 +18,7 @@ describe('agent on connect (fixture seam)', () => {
     expect(hello.identity.nics[0]).toEqual({ name: 'eth0', mac: 'dc:a6:32:00:00:0a' });
 
     // Retained: a controller connecting later still sees the node online.
-    const late = await FakeController.connect(broker.url);
+    const late = await FakeController.connect(h.url);
     try {
       const seen = await late.waitFor((s) => (s.kind === 'status' ? s : undefined));
       expect(seen.retained).toBe(true);
@@ -42,6 +29,7 @@ describe('agent on connect (fixture seam)', () => {
   });
 
   it('says hello again when the retained controller status shows a new startedAt', async () => {
+    const { fc } = h;
     await fc.client.publishAsync(
       topics.controllerStatus(),
       JSON.stringify({
@@ -52,7 +40,7 @@ describe('agent on connect (fixture seam)', () => {
       }),
       { qos: 1, retain: true },
     );
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-b'));
+    const { agent } = await h.startAgent('pi5-b');
     const id = agent.nodeId;
     await fc.waitFor((s) => (s.kind === 'hello' && s.nodeId === id ? s : undefined));
     // Give the retained baseline time to arrive: it must not cause a second hello.
@@ -79,12 +67,12 @@ describe('agent on connect (fixture seam)', () => {
   });
 
   it('publishes offline status on a clean stop', async () => {
-    ({ agent } = await startFixtureAgent(broker.url, 'pi5-c'));
+    const { fc } = h;
+    const { agent } = await h.startAgent('pi5-c');
     const id = agent.nodeId;
     await fc.waitForStatus(id, true);
     const from = fc.seen.length;
     await agent.stop();
-    agent = undefined;
     const off = await fc.waitForStatus(id, false, from);
     expect(off.online).toBe(false);
   });

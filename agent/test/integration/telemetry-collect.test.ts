@@ -1,8 +1,8 @@
 import { rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Identity } from '@osbuild/shared';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import type { Exec } from '../../src/host/exec.js';
 import { hostPaths } from '../../src/host/paths.js';
 import { readIdentity } from '../../src/identity/read-identity.js';

@@ -1,48 +1,36 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { telemetrySchema, topics } from '@osbuild/shared';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
-import { type AgentHandle, startAgent } from '../../src/index.js';
-import { giveCredential } from '../support/agent.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { startAgent } from '../../src/index.js';
+import { type AgentHarness, useAgentHarness } from '../support/agent-harness.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
 });
 
-async function setup(
-  enrolled: boolean,
-): Promise<{ broker: TestBroker; agent: AgentHandle; seen: mqtt.IPublishPacket[] }> {
-  const broker = await startBroker();
-  cleanups.push(() => broker.close());
-  const watcher = await mqtt.connectAsync(broker.url, { clientId: 'telemetry-watcher', reconnectPeriod: 0 });
+/** A watcher on every node's telemetry topic, and an agent on pi5-a (enrolled or still claiming). */
+async function setup(h: AgentHarness, enrolled: boolean) {
+  const watcher = await mqtt.connectAsync(h.url, { clientId: 'telemetry-watcher', reconnectPeriod: 0 });
   cleanups.push(() => watcher.endAsync(true));
   const seen: mqtt.IPublishPacket[] = [];
   watcher.on('message', (_topic, _payload, packet) => seen.push(packet));
   await watcher.subscribeAsync(topics.allNodes('telemetry'), { qos: 1 });
-  const stateDir = await mkdtemp(path.join(tmpdir(), 'osbuild-state-'));
-  if (enrolled) await giveCredential(stateDir);
-  const agent = await startAgent({
-    controllerUrl: broker.url,
-    hostRoot: await copyHostFixture('pi5-a'),
-    stateDir,
+  const { agent } = await h.startAgent('pi5-a', {
+    enrolled,
     ...(enrolled ? {} : { claimSecret: 'c'.repeat(43), reclaimMs: 500 }),
-    logger: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
-    reconnect: { baseMs: 50, capMs: 400 },
     telemetryIntervalSec: 1,
   });
-  cleanups.push(() => agent.stop());
-  return { broker, agent, seen };
+  return { agent, seen };
 }
 
 describe('telemetry publishing', () => {
+  const h = useAgentHarness();
+
   it('an enrolled node publishes valid samples at QoS 0 on its own telemetry topic, seq increasing', async () => {
-    const { agent, seen } = await setup(true);
+    const { agent, seen } = await setup(h, true);
     const deadline = Date.now() + 10_000;
     while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(seen.length).toBeGreaterThanOrEqual(2);
@@ -56,7 +44,7 @@ describe('telemetry publishing', () => {
   });
 
   it('a board still enrolling with the claim secret publishes no telemetry', async () => {
-    const { seen } = await setup(false);
+    const { seen } = await setup(h, false);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(seen).toEqual([]);
   });

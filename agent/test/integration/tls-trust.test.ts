@@ -2,20 +2,21 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fingerprintOf, isUserError } from '@osbuild/shared';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import { main } from '../../src/cli.js';
 import { startAgent } from '../../src/index.js';
-import { type ConnectMqtt, type ConnectOptions, connectMqtt } from '../../src/session/mqtt-transport.js';
-import { readPeerChain } from '../../src/session/tls-probe.js';
+import type { ConnectMqtt, ConnectOptions } from '../../src/transport/mqtt-connection.js';
+import { connectMqtt } from '../../src/transport/mqtt-transport.js';
+import { readPeerChain } from '../../src/transport/tls-probe.js';
 import {
   checkTlsOptions,
   SAVED_CA_FILE,
   TlsTrustError,
   type TlsTrustOptions,
   withTlsTrust,
-} from '../../src/session/tls-trust.js';
+} from '../../src/transport/tls-trust.js';
 import { fixturePath, pem, startTlsBroker, type TlsBroker } from '../support/tls-broker.js';
 
 const CA = pem('ca.pem');

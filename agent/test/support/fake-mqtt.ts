@@ -1,4 +1,4 @@
-import type { ConnectMqtt, MessageHandler, MqttConnection } from '../../src/session/mqtt-transport.js';
+import type { ConnectMqtt, MessageHandler, MqttConnection } from '../../src/transport/mqtt-connection.js';
 
 /** A hand-written in-memory MQTT connection: records publishes, lets tests deliver messages. */
 export class FakeConnection implements MqttConnection {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Step, type StepInput, stepSchema } from '@osbuild/shared';
-import { copyHostFixture } from '../../../test/support/host-root.js';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import { exec } from '../../src/host/exec.js';
 import { fixtureHostSystem } from '../../src/host/host-system.js';
 import { hostPaths } from '../../src/host/paths.js';

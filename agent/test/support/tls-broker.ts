@@ -3,18 +3,16 @@
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
+import { fixturePath as sharedFixturePath } from '@osbuild/test-support/fixtures';
 
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
-
-/** A fixture file's text, e.g. `pem('ca.pem')`. */
+/** A TLS fixture file's text, e.g. `pem('ca.pem')`. */
 export function pem(name: string): string {
-  return readFileSync(`${FIXTURES}${name}`, 'utf8');
+  return readFileSync(fixturePath(name), 'utf8');
 }
 
-/** Path of a fixture file. */
+/** Path of a TLS fixture file. */
 export function fixturePath(name: string): string {
-  return `${FIXTURES}${name}`;
+  return sharedFixturePath('tls', name);
 }
 
 /** A running TLS broker. */

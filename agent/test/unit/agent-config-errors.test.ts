@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import { osbuildParams, splitCmdline } from '../../src/config/kernel-cmdline.js';
 import { loadAgentConfig } from '../../src/config/load-config.js';
 import { hostPaths } from '../../src/host/paths.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokerAddress } from '../../src/session/mqtt-transport.js';
+import { brokerAddress } from '../../src/transport/mqtt-transport.js';
 
 describe('brokerAddress (WHATWG URL instead of mqtt.js url.parse)', () => {
   it('splits mqtt and mqtts URLs into protocol, host and port', () => {

@@ -1,16 +1,16 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 import { hostPaths } from '../../src/host/paths.js';
 import { readIdentity } from '../../src/identity/read-identity.js';
 import { credentialFile, writeCredential } from '../../src/journal/credential.js';
 import { Journal } from '../../src/journal/journal.js';
 import { AgentSession } from '../../src/session/agent-session.js';
 import { Backoff } from '../../src/session/backoff.js';
-import type { ConnectMqtt, ConnectOptions } from '../../src/session/mqtt-transport.js';
+import type { ConnectMqtt, ConnectOptions } from '../../src/transport/mqtt-connection.js';
 import { FakeConnection, until } from '../support/fake-mqtt.js';
 
 const CLAIM = 'c'.repeat(43);

@@ -1,5 +1,5 @@
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 import { hostPaths, readIdentity } from '../../src/index.js';
 
 const deps = { agentVersion: '9.9.9', systemModel: async () => 'must not be used on a fixture root' };

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { KUBE_READY_FILES, makeKubeReady } from '@osbuild/test-support/kube-host';
 import { describe, expect, it } from 'vitest';
-import { KUBE_READY_FILES, makeKubeReady } from '../../../test/support/kube-host.js';
 import { kubePrereqs } from '../../src/steps/kube/kube-prereqs.js';
 import { checkPrereqs, mountOf, type PrereqFacts, parseMounts } from '../../src/steps/kube/prereq-checks.js';
 import { fixtureContext, step } from '../support/step-context.js';

@@ -4,8 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeGitRepo } from '../../../test/support/host-root.js';
 import { runScript } from '../../src/steps/run-script.js';
 import { fixtureContext, step } from '../support/step-context.js';
 

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROTOCOL_VERSION, type RunStepCommand } from '@osbuild/shared';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { makeGitRepo } from '../../../test/support/host-root.js';
 import { executors } from '../../src/steps/executors.js';
 import { runScript } from '../../src/steps/run-script.js';
 import { runStepCommand } from '../../src/steps/step-runner.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 import {
   cpuPercent,
   parseCpuTimes,

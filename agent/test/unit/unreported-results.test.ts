@@ -2,15 +2,15 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandResult } from '@osbuild/shared';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 import { hostPaths } from '../../src/host/paths.js';
 import { readIdentity } from '../../src/identity/read-identity.js';
 import { Journal } from '../../src/journal/journal.js';
 import { AgentSession } from '../../src/session/agent-session.js';
 import { Backoff } from '../../src/session/backoff.js';
-import { giveCredential } from '../support/agent.js';
+import { giveCredential } from '../support/credential.js';
 import { fakeConnector, until } from '../support/fake-mqtt.js';
 
 describe('results not yet acknowledged (fake transport)', () => {

@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   AGENT_BIN,
   CONTROLLER_BIN,

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   AGENT_BIN,
   ask,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { topics } from '@osbuild/shared';
+import { makeGitRepo } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { makeGitRepo } from '../../../test/support/host-root.js';
 import { connectMqtt } from '../../src/transport/mqtt.js';
 import {
   type ControllerRef,

@@ -11,10 +11,11 @@ import { chmod, cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fingerprintOf } from '@osbuild/shared';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
+import { makeKubeReady } from '@osbuild/test-support/kube-host';
+import { STANDIN_BIN, startKubeStandins } from '@osbuild/test-support/kube-standins';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
-import { makeKubeReady } from '../../../test/support/kube-host.js';
 import { auditLogPath } from '../../src/audit/audit-log.js';
 import { exec } from '../../src/host/exec.js';
 import { importImage } from '../../src/netboot/image-import.js';
@@ -36,7 +37,6 @@ import {
   waitFor,
 } from '../support/e2e.js';
 import { kubeInventory, startKubeAgent } from '../support/kube-cluster.js';
-import { STANDIN_BIN, startKubeStandins } from '../support/kube-standins.js';
 import { netbootConfig } from '../support/netboot-fixture.js';
 import { makeImageVersion } from '../support/netboot-image.js';
 

@@ -8,8 +8,8 @@
 import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fingerprintOf } from '@osbuild/shared';
+import { HOST_FIXTURES } from '@osbuild/test-support/host-root';
 import { describe, expect, it } from 'vitest';
-import { HOST_FIXTURES } from '../../../test/support/host-root.js';
 import { exec } from '../../src/host/exec.js';
 import { importImage } from '../../src/netboot/image-import.js';
 import { netbootLayout } from '../../src/netboot/layout.js';

@@ -4,9 +4,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AgentHandle, startAgent } from '@osbuild/agent';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import { startController } from '../../src/server/start-controller.js';
 import {
   controllerSecrets,

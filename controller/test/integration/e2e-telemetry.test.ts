@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAgent } from '@osbuild/agent';
 import { type Telemetry, topics } from '@osbuild/shared';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   type ControllerRef,
   controllerSecrets,

@@ -1,11 +1,11 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startStandinKubeApiServer } from '@osbuild/test-support/standin-kube-apiserver';
 import { describe, expect, it } from 'vitest';
 import { kubeconfigPath } from '../../src/kubernetes/kubeconfig-file.js';
 import { runCli } from '../support/cli-harness.js';
 import { makeWorkspace, startTestController, useCleanups, waitFor } from '../support/e2e.js';
 import { startKubeAgent, startKubeController } from '../support/kube-cluster.js';
-import { startStandinKubeApiServer } from '../support/standin-kube-apiserver.js';
 
 const cleanups = useCleanups();
 

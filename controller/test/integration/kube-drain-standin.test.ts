@@ -1,3 +1,7 @@
+import {
+  type StandinKubeApiServer,
+  startStandinKubeApiServer,
+} from '@osbuild/test-support/standin-kube-apiserver';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientNodeApi } from '../../src/kubernetes/client-node-api.js';
 import {
@@ -9,7 +13,6 @@ import {
   removeNode,
 } from '../../src/kubernetes/disruption.js';
 import type { KubeNode } from '../../src/kubernetes/kube-api.js';
-import { type StandinKubeApiServer, startStandinKubeApiServer } from '../support/standin-kube-apiserver.js';
 
 let api: StandinKubeApiServer | null = null;
 afterEach(async () => {

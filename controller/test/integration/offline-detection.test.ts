@@ -3,9 +3,9 @@
 // retained will. A TCP relay between agent and controller stands in for the network and is cut.
 import net from 'node:net';
 import { startAgent } from '@osbuild/agent';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import {
   controllerSecrets,
   FIXTURE_INVENTORY,

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AgentHandle, type StartAgentOptions, startAgent } from '@osbuild/agent';
 import { type Hello, type NodeCredential, topics, type Welcome } from '@osbuild/shared';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import pino from 'pino';
 import { afterEach } from 'vitest';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import {
   type ControllerHandle,

@@ -2,11 +2,11 @@
 // together: the shared set-up of the Kubernetes end-to-end tests.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
+import { makeKubeReady } from '@osbuild/test-support/kube-host';
+import { type KubeStandins, startKubeStandins } from '@osbuild/test-support/kube-standins';
 import type pino from 'pino';
-import { copyHostFixture } from '../../../test/support/host-root.js';
-import { makeKubeReady } from '../../../test/support/kube-host.js';
 import { makeWorkspace, RECORDING_SETUP, startFixtureAgent, startTestController } from './e2e.js';
-import { type KubeStandins, startKubeStandins } from './kube-standins.js';
 
 const FLANNEL = fileURLToPath(new URL('../../../bootstrap/manifests/flannel.yaml', import.meta.url));
 

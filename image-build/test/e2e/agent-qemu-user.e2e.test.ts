@@ -4,6 +4,7 @@
 // its host actions are recorded rather than applied (fixture mode, agent/src/host/host-system.ts).
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { copyHostFixture } from '@osbuild/test-support/host-root';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   controllerSecrets,
@@ -15,7 +16,6 @@ import {
   useCleanups,
   waitFor,
 } from '../../../controller/test/support/e2e.js';
-import { copyHostFixture } from '../../../test/support/host-root.js';
 import { E2E_PACKAGES, ensureDebianPackages } from './support/host-prerequisites.js';
 import { ARM64_AGENT, ensureArm64Agent } from './support/qemu-image.js';
 

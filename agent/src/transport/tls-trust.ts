@@ -15,7 +15,7 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import { readTextOrNull, writeFileAtomic } from '../host/fs-util.js';
-import type { ConnectMqtt, ConnectOptions } from './mqtt-transport.js';
+import type { ConnectMqtt, ConnectOptions } from './mqtt-connection.js';
 import {
   type PeerChain,
   type ProbeTarget,

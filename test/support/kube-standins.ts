@@ -1,14 +1,15 @@
 // Wiring for the Kubernetes stand-ins: the stand-in API server plus the stand-in kubeadm, kubectl
-// and etcdctl (test/fixtures/bin), put on the PATH of the agents' exec seam only.
+// and etcdctl (test/fixtures/bin), put on the PATH of the agents' exec seam only. Shared by the
+// agent's kubeadm step tests and the controller's cluster tests.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Exec, exec as realExec } from '../../../agent/src/host/exec.js';
+import { type Exec, exec as realExec } from '@osbuild/agent';
 import { type StandinKubeApiServer, startStandinKubeApiServer } from './standin-kube-apiserver.js';
 
 /** Directory of the stand-in kubeadm, kubectl and etcdctl. */
-export const STANDIN_BIN = fileURLToPath(new URL('../../../test/fixtures/bin/', import.meta.url));
+export const STANDIN_BIN = fileURLToPath(new URL('../fixtures/bin/', import.meta.url));
 
 /** One call a stand-in tool recorded. */
 export interface StandinCall {

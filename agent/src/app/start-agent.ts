@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { type Identity, UserError } from '@osbuild/shared';
-import pino, { type Logger } from 'pino';
-import { type Exec, exec as realExec } from '../host/exec.js';
+import type { Identity } from '@osbuild/shared';
+import pino from 'pino';
+import { exec as realExec } from '../host/exec.js';
 import { fixtureHostSystem, type HostSystem, liveHostSystem } from '../host/host-system.js';
 import { hostPaths, isLiveRoot } from '../host/paths.js';
 import { systemModel } from '../host/system-info.js';
@@ -9,73 +9,28 @@ import { readIdentity } from '../identity/read-identity.js';
 import { updateBootState } from '../journal/boot-state.js';
 import { Journal } from '../journal/journal.js';
 import { resolveInterrupted } from '../journal/resolve.js';
+import { type AgentCounters, AgentSession } from '../session/agent-session.js';
+import { Backoff } from '../session/backoff.js';
+import { commandStep } from '../session/command-step.js';
+import type { StepRunner } from '../session/ports.js';
+import { sleep } from '../session/sleep.js';
 import { executors } from '../steps/executors.js';
 import { runStepCommand } from '../steps/step-runner.js';
-import type { ExecutorTable } from '../steps/types.js';
 import { TelemetryCollector } from '../telemetry/collector.js';
 import { realStatFs } from '../telemetry/disks.js';
 import { cronScheduler } from '../telemetry/schedule.js';
+import { connectMqtt } from '../transport/mqtt-transport.js';
+import { checkTlsOptions, withTlsTrust } from '../transport/tls-trust.js';
 import { AGENT_VERSION } from '../version.js';
-import { type AgentCounters, AgentSession } from './agent-session.js';
-import { Backoff } from './backoff.js';
-import { commandStep } from './command-step.js';
-import { connectMqtt } from './mqtt-transport.js';
-import type { StepRunner } from './ports.js';
-import { sleep } from './sleep.js';
-import { checkTlsOptions, withTlsTrust } from './tls-trust.js';
+import {
+  type AgentHandle,
+  DEFAULT_KEEPALIVE_SEC,
+  DEFAULT_RECONNECT,
+  type StartAgentOptions,
+  telemetryIntervalSec,
+} from './agent-options.js';
 
-/** Options of {@link startAgent}. */
-export interface StartAgentOptions {
-  /** e.g. `mqtt://127.0.0.1:1883`. */
-  controllerUrl: string;
-  /** `/` on a real node; any other directory is a fixture root (host actions are emulated). */
-  hostRoot: string;
-  /** Default: `/var/lib/osbuild` below the host root. */
-  stateDir?: string;
-  logger?: Logger;
-  random?: () => number;
-  reconnect?: { baseMs: number; capMs: number };
-  /** MQTT keepalive; default 10 s, so the broker declares a silent node gone within 15 s. */
-  keepaliveSec?: number;
-  /**
-   * The image's claim secret: lets a board without its own credential enrol (claim -> welcome).
-   * Passed as a value, read from a file by the CLI: secrets never travel in argv.
-   */
-  claimSecret?: string;
-  /** How often a board waiting for acceptance repeats its claim (default 30 s). */
-  reclaimMs?: number;
-  /** Allow plain `mqtt://` to a controller that is not on loopback (development only). */
-  insecure?: boolean;
-  /**
-   * How to trust an `mqtts://` controller (tls-trust.ts): its CA file, or the CA's SHA-256 pin.
-   * Either one also forbids plain `mqtt://` to anything but loopback.
-   */
-  tls?: { caFile?: string; caFingerprint?: string };
-  /** Seconds between telemetry samples (default 15; 1 to 3600). */
-  telemetryIntervalSec?: number;
-  /**
-   * The executor seam: the table that runs each step kind. Default: the real executors. The fleet
-   * simulator swaps in simulated ones; the session, journal and command loop stay the real ones.
-   */
-  executors?: ExecutorTable;
-  /** Fixture roots only: how long an emulated reboot keeps the node away before it comes back. */
-  rebootDelayMs?: number;
-  /** How steps start processes (default: the real one); tests put stand-in tools on its PATH. */
-  exec?: Exec;
-}
-
-/** A running agent. */
-export interface AgentHandle {
-  readonly nodeId: string;
-  readonly identity: Identity;
-  stats(): { rejectedMessages: number; commandsRun: number; reconnects: number };
-  /** Clean stop: offline status, DISCONNECT. */
-  stop(): Promise<void>;
-}
-
-const DEFAULT_RECONNECT = { baseMs: 1000, capMs: 60_000 };
-/** Default seconds between telemetry samples. */
-export const DEFAULT_TELEMETRY_INTERVAL_SEC = 15;
+export type { AgentHandle, StartAgentOptions } from './agent-options.js';
 
 /**
  * Start an agent: read the identity, settle what a previous run left unfinished, and connect in
@@ -93,17 +48,11 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const counters: AgentCounters = { rejectedMessages: 0, commandsRun: 0, reconnects: 0, connects: 0 };
   const backoff = new Backoff({ ...(opts.reconnect ?? DEFAULT_RECONNECT), random: opts.random });
   const identityDeps = { agentVersion: AGENT_VERSION, systemModel };
-  const telemetryIntervalSec = opts.telemetryIntervalSec ?? DEFAULT_TELEMETRY_INTERVAL_SEC;
-  if (!Number.isInteger(telemetryIntervalSec) || telemetryIntervalSec < 1 || telemetryIntervalSec > 3600) {
-    throw new UserError(
-      'config',
-      `telemetry interval must be 1 to 3600 seconds, not ${telemetryIntervalSec}`,
-    );
-  }
+  const intervalSec = telemetryIntervalSec(opts);
   // One collector for the agent's life: its CPU baseline survives an emulated reboot's new session.
   const collector = new TelemetryCollector({ paths, exec, statfs: realStatFs, now });
   const telemetry = {
-    intervalSec: telemetryIntervalSec,
+    intervalSec,
     collect: (seq: number, identity: Identity) => collector.collect(seq, identity),
     schedule: cronScheduler(logger),
   };
@@ -139,8 +88,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       );
     const s = new AgentSession({
       controllerUrl: opts.controllerUrl,
-      // The broker declares a silent node gone after 1.5 x keepalive [MQTT-3.1.2-24]: 15 s.
-      keepaliveSec: opts.keepaliveSec ?? 10,
+      keepaliveSec: opts.keepaliveSec ?? DEFAULT_KEEPALIVE_SEC,
       connect,
       backoff,
       journal,
@@ -160,7 +108,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     return s;
   };
 
-  // Fixture seam only: an emulated reboot ends the session as abruptly as a power cut (the will
+  // Fixture roots only: an emulated reboot ends the session as abruptly as a power cut (the will
   // fires), then starts over in-process with the new boot id.
   const requestRestart = () => {
     restarting = restarting.then(async () => {

@@ -6,14 +6,14 @@
 // bootstrap signer does), Node list/watch/patch/delete, evictions refused with 429 when a
 // PodDisruptionBudget allows no disruption. The code under test is the production adapter
 // (client-node-api.ts) talking to it.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const TLS_DIR = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
+const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
 
 // Kubernetes objects are free-form JSON here; the stand-in reads only a few fields of them.
 // biome-ignore lint/suspicious/noExplicitAny: JSON objects of any Kubernetes kind
@@ -37,6 +37,11 @@ export interface StandinPdb {
 export interface StandinKubeApiServer {
   url: string;
   caPem: string;
+  /**
+   * kubeadm's discovery pin of `caPem` (`sha256:` + SHA-256 of its SubjectPublicKeyInfo), computed
+   * here the way the stand-in kubeadm checks it, independently of the controller's code.
+   */
+  caCertHash: string;
   /** Bearer token of the admin user (in the admin kubeconfig). */
   adminToken: string;
   /** Admin kubeconfig (what kubeadm init writes to /etc/kubernetes/admin.conf). */
@@ -50,6 +55,12 @@ export interface StandinKubeApiServer {
   pods(): Obj[];
   addPdb(pdb: StandinPdb): void;
   setPdbAllowed(namespace: string, name: string, disruptionsAllowed: number): void;
+  /**
+   * Make `<id>.<secret>` a valid bootstrap token for `ttlMs` (default 5 min), as the Secret the
+   * controller creates through the API does; a token the API server would refuse throws. For tests
+   * of the joining side that have no controller.
+   */
+  addBootstrapToken(token: { id: string; secret: string }, ttlMs?: number): void;
   /** Let a bootstrap token run out now (as if its TTL had passed). */
   expireToken(tokenId: string): void;
   /** Move the stand-in's clock (token expiry) forward. */
@@ -171,9 +182,11 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
     return obj;
   };
 
+  const spki = new X509Certificate(caPem).publicKey.export({ type: 'spki', format: 'der' });
   const server: StandinKubeApiServer = {
     url: '',
     caPem,
+    caCertHash: `sha256:${createHash('sha256').update(spki).digest('hex')}`,
     adminToken,
     adminKubeconfig,
     requests,
@@ -200,6 +213,30 @@ export async function startStandinKubeApiServer(): Promise<StandinKubeApiServer>
     setPdbAllowed(namespace, name, allowed) {
       const p = pdbs.find((x) => x.namespace === namespace && x.name === name);
       if (p) p.disruptionsAllowed = allowed;
+    },
+    addBootstrapToken({ id, secret }, ttlMs = 5 * 60_000) {
+      const name = `bootstrap-token-${id}`;
+      const data: Record<string, string> = {
+        'token-id': id,
+        'token-secret': secret,
+        expiration: new Date(now() + ttlMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        'usage-bootstrap-authentication': 'true',
+        'usage-bootstrap-signing': 'true',
+        'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token',
+      };
+      const problem = bootstrapTokenProblem(name, data);
+      if (problem) throw new Error(`the stand-in API server refuses token ${id}: ${problem}`);
+      secrets.set(
+        `kube-system/${name}`,
+        bump({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name, namespace: 'kube-system' },
+          type: 'bootstrap.kubernetes.io/token',
+          data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+        }),
+      );
+      server.onTokenCreated?.(id);
     },
     expireToken(tokenId) {
       const s = secrets.get(`kube-system/bootstrap-token-${tokenId}`);
