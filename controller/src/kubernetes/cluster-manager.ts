@@ -10,8 +10,8 @@ import type {
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
 import type { NodePhases } from '../lifecycle/node-phase.js';
+import type { PeriodicJob, Service } from '../lifecycle/service.js';
 import type { KubeHooks, KubePlan, Prepared } from '../provisioning/kube-hooks.js';
-import type { PeriodicJob, Service } from '../server/service.js';
 import { AgentOperations } from './agent-operations.js';
 import { ClusterDisruption } from './cluster-disruption.js';
 import { clusterStatus, notReadyExplanation } from './cluster-status.js';

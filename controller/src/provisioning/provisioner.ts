@@ -1,7 +1,7 @@
 import type { CommandResult, Hello, NodeRole, Welcome } from '@osbuild/shared';
 import { issueNodeCredential } from '../auth/credentials.js';
 import { PHASE_GROUPS } from '../lifecycle/node-phase.js';
-import type { PeriodicJob } from '../server/service.js';
+import type { PeriodicJob } from '../lifecycle/service.js';
 import type { NodeRecord } from '../store/node-store.js';
 import { handleClaim } from './enrolment.js';
 import { advanceNode } from './node-advance.js';

@@ -18,6 +18,7 @@ import { storeKubeRecords } from '../kubernetes/node-records.js';
 import { NodeAdvance } from '../lifecycle/advance-relay.js';
 import { COMMAND_ID_PREFIXES } from '../lifecycle/command-ids.js';
 import { NodePhases } from '../lifecycle/node-phase.js';
+import type { PeriodicJob } from '../lifecycle/service.js';
 import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { netbootAdapter } from '../netboot/netboot-adapter.js';
 import { CommandService } from '../operator-commands/command-service.js';
@@ -32,7 +33,6 @@ import type { ResolvedOptions } from './controller-options.js';
 import { makeMessageRouter, type RejectCounters } from './message-router.js';
 import { makeResultRouter, resultsOnly } from './result-router.js';
 import { rpcAuditEntry } from './rpc-audit.js';
-import type { PeriodicJob } from './service.js';
 
 /** What the middle is built on. */
 export interface MiddleEdges {

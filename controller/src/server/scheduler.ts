@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PeriodicJob, Service } from './service.js';
+import type { PeriodicJob, Service } from '../lifecycle/service.js';
 
 /**
  * The one scheduler of the controller's periodic work: each job has its own period and timer, a
