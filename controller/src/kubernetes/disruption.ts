@@ -58,26 +58,26 @@ export interface DisruptionDeps {
  * cordons.
  */
 export async function drainNode(
-  d: DisruptionDeps,
+  deps: DisruptionDeps,
   name: string,
   opts: { deadlineMs: number; force?: boolean; pollMs?: number; unreachable?: boolean },
 ): Promise<{ evicted: number }> {
-  const api = d.api();
+  const api = deps.api();
   if (!api) throw new Error('no cluster is managed: nothing to drain');
   await api.patchNode(name, { spec: { unschedulable: true } });
-  d.report(`cordoned ${name}`);
+  deps.report(`cordoned ${name}`);
   if (opts.force) {
-    d.audit({ action: 'node.drain-skipped', target: name, result: 'ok', detail: { force: true } });
+    deps.audit({ action: 'node.drain-skipped', target: name, result: 'ok', detail: { force: true } });
     return { evicted: 0 };
   }
-  const until = d.now() + opts.deadlineMs;
+  const until = deps.now() + opts.deadlineMs;
   let evicted = 0;
   for (;;) {
     const all = (await api.listPodsOnNode(name)).filter((p) => !p.daemonSet && !p.mirror);
     const pods = opts.unreachable ? all.filter((p) => !p.terminating) : all;
     if (pods.length === 0) {
       const left = all.length > 0 ? `; ${all.length} left terminating on the unreachable node` : '';
-      d.report(`drained ${name} (${evicted} pods evicted${left})`);
+      deps.report(`drained ${name} (${evicted} pods evicted${left})`);
       return { evicted };
     }
     const blocked: string[] = [];
@@ -94,26 +94,26 @@ export async function drainNode(
     // Evictions just accepted: list again at once (a deleted pod is gone, a lingering one waits).
     if (blocked.length === 0 && stopping.length === 0) continue;
     const waiting = [...blocked, ...stopping];
-    if (d.now() >= until)
+    if (deps.now() >= until)
       throw new DrainError(
         `drain of ${name} did not finish within ${Math.round(opts.deadlineMs / 1000)} s: ${waiting.join('; ')}`,
         waiting,
       );
-    d.report(`waiting to evict from ${name}: ${waiting.join('; ')}`);
-    await d.sleep(opts.pollMs ?? 2_000);
+    deps.report(`waiting to evict from ${name}: ${waiting.join('; ')}`);
+    await deps.sleep(opts.pollMs ?? 2_000);
   }
 }
 
 /** Refuse taking `name` down when the control planes left would not hold etcd quorum. */
-export function checkQuorum(d: DisruptionDeps, name: string, force: boolean): void {
-  const cps = d.controlPlaneNodes();
+export function checkQuorum(deps: DisruptionDeps, name: string, force: boolean): void {
+  const cps = deps.controlPlaneNodes();
   if (!cps.some((n) => n.name === name)) return;
   const members = cps.length;
   const left = members - 1;
   if (left >= Math.floor(members / 2) + 1) return;
   const why = `taking control plane ${name} down leaves ${left} of ${members} etcd members, below quorum (${Math.floor(members / 2) + 1})`;
   if (!force) throw new QuorumError(`${why}; use --force to do it anyway`);
-  d.audit({ action: 'node.quorum-override', target: name, result: 'ok', detail: { members, left } });
+  deps.audit({ action: 'node.quorum-override', target: name, result: 'ok', detail: { members, left } });
 }
 
 /**
@@ -122,21 +122,21 @@ export function checkQuorum(d: DisruptionDeps, name: string, force: boolean): vo
  * control plane unless forced.
  */
 export async function removeNode(
-  d: DisruptionDeps,
+  deps: DisruptionDeps,
   name: string,
   opts: { force?: boolean } = {},
 ): Promise<void> {
-  const api = d.api();
+  const api = deps.api();
   if (!api) throw new Error('no cluster is managed: nothing to remove');
-  const node = d.node(name);
+  const node = deps.node(name);
   if (node?.controlPlane) {
-    const others = d.controlPlaneNodes().filter((n) => n.name !== name);
+    const others = deps.controlPlaneNodes().filter((n) => n.name !== name);
     if (others.length === 0 && !opts.force)
       throw new QuorumError(`${name} is the last control plane; removing it ends the cluster (use --force)`);
     const via = others[0];
     if (via) {
-      await d.runOnHost(via.name, { kind: 'etcd-member-remove', memberName: name, timeoutSec: 120 });
-      d.report(`removed etcd member ${name} via ${via.name}`);
+      await deps.runOnHost(via.name, { kind: 'etcd-member-remove', memberName: name, timeoutSec: 120 });
+      deps.report(`removed etcd member ${name} via ${via.name}`);
     }
   }
   try {
@@ -144,17 +144,17 @@ export async function removeNode(
   } catch (err) {
     if (!(err instanceof Error && 'status' in err && (err as { status: number }).status === 404)) throw err;
   }
-  d.audit({ action: 'node.removed-from-cluster', target: name, result: 'ok' });
-  d.report(`deleted Node ${name}`);
+  deps.audit({ action: 'node.removed-from-cluster', target: name, result: 'ok' });
+  deps.report(`deleted Node ${name}`);
 }
 
 /** The Kubernetes {@link KubeDrain}: quorum check, then cordon and drain (or cordon only with force). */
-export function kubeDisruption(d: DisruptionDeps, drainDeadlineMs: number): KubeDrain {
+export function kubeDisruption(deps: DisruptionDeps, drainDeadlineMs: number): KubeDrain {
   return {
     async beforeDisruption(name, { force, unreachable }) {
-      if (!d.api() || !d.node(name)) return;
-      checkQuorum(d, name, force);
-      await drainNode(d, name, {
+      if (!deps.api() || !deps.node(name)) return;
+      checkQuorum(deps, name, force);
+      await drainNode(deps, name, {
         deadlineMs: drainDeadlineMs,
         force,
         ...(unreachable ? { unreachable: true } : {}),

@@ -29,13 +29,13 @@ export function inventoryLabels(inventory: {
 }
 
 /** Build the handlers; `commands` owns every state change. */
-export function makeCommandHandlers(d: {
+export function makeCommandHandlers(deps: {
   store: Store;
   commands: CommandService;
   labels(): Map<string, Record<string, string>>;
 }): CommandHandlers {
   const nameOf = (nodeId: string | null) =>
-    nodeId === null ? null : (d.store.nodes.get(nodeId)?.hostname ?? nodeId);
+    nodeId === null ? null : (deps.store.nodes.get(nodeId)?.hostname ?? nodeId);
   return {
     'commands.targets': ({ names, selector }) => {
       if (names.length === 0 && selector === undefined) {
@@ -54,40 +54,40 @@ export function makeCommandHandlers(d: {
         });
       };
       for (const name of names) {
-        const n = d.store.nodes.findByName(name);
+        const n = deps.store.nodes.findByName(name);
         if (!n || n.conflict_of !== null) throw new UserError('not-found', `no node named ${name}`);
         add(n);
       }
       const unseen: string[] = [];
       if (selector !== undefined) {
         const reqs = parseSelector(selector);
-        for (const [hostname, labels] of d.labels()) {
+        for (const [hostname, labels] of deps.labels()) {
           if (!matchesSelector(reqs, labels)) continue;
-          const n = d.store.nodes.findByHostname(hostname);
+          const n = deps.store.nodes.findByHostname(hostname);
           if (n) add(n);
           else unseen.push(hostname);
         }
       }
       return { nodes, unseen };
     },
-    'commands.create': (params, caller) => d.commands.create(params, caller.name),
-    'commands.show': ({ id }) => d.commands.get(id),
-    'commands.list': ({ name, limit }) => d.commands.list(name, limit ?? 100),
+    'commands.create': (params, caller) => deps.commands.create(params, caller.name),
+    'commands.show': ({ id }) => deps.commands.get(id),
+    'commands.list': ({ name, limit }) => deps.commands.list(name, limit ?? 100),
     'events.list': ({ name, afterId, limit }) => {
       let nodeId: string | undefined;
       if (name !== undefined) {
-        const n = d.store.nodes.findByName(name);
+        const n = deps.store.nodes.findByName(name);
         if (!n) throw new UserError('not-found', `no node named ${name}`);
         nodeId = n.node_id;
       }
-      return d.store.events
+      return deps.store.events
         .list({ ...(nodeId ? { nodeId } : {}), afterId: afterId ?? 0, limit: limit ?? 100 })
         .map((e) => toEventView(e, nameOf(e.node_id)));
     },
     'logs.get': ({ name, afterId, limit }) => {
-      const n = d.store.nodes.findByName(name);
+      const n = deps.store.nodes.findByName(name);
       if (!n) throw new UserError('not-found', `no node named ${name}`);
-      return d.store.logs.list(n.node_id, afterId ?? 0, limit ?? 200).map(toLogLineView);
+      return deps.store.logs.list(n.node_id, afterId ?? 0, limit ?? 200).map(toLogLineView);
     },
   };
 }

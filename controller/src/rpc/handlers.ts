@@ -45,37 +45,43 @@ export type Handlers = {
 };
 
 /** Build the operator method table. */
-export function makeHandlers(d: HandlerDeps): Handlers {
+export function makeHandlers(deps: HandlerDeps): Handlers {
   const findNode = (name: string) => {
-    const node = d.store.nodes.findByName(name);
+    const node = deps.store.nodes.findByName(name);
     if (!node) throw new UserError('not-found', `no node named ${name} (give a hostname or a node id)`);
     return node;
   };
-  const conditions = (n: NodeRecord) => d.conditionsOf?.(n) ?? [];
+  const conditions = (n: NodeRecord) => deps.conditionsOf?.(n) ?? [];
   const summary = (n: NodeRecord) => toSummary(n, conditions(n));
   return {
-    ...makeSecurityHandlers(d),
-    ...d.commandHandlers,
-    'nodes.list': () => d.store.nodes.list().map(summary),
+    ...makeSecurityHandlers(deps),
+    ...deps.commandHandlers,
+    'nodes.list': () => deps.store.nodes.list().map(summary),
     'nodes.show': ({ name }) => {
       const n = findNode(name);
-      return toDetail(d.store, n, conditions(n));
+      return toDetail(deps.store, n, conditions(n));
     },
     'nodes.why': ({ name }) => {
       const n = findNode(name);
-      return toWhy(d.store, n, conditions(n), n.hostname ? (d.kubeNotReady?.(n.hostname) ?? null) : null);
+      return toWhy(
+        deps.store,
+        n,
+        conditions(n),
+        n.hostname ? (deps.kubeNotReady?.(n.hostname) ?? null) : null,
+      );
     },
-    'nodes.approve': ({ nodeId, hostname, role }) => summary(d.provisioner.approve(nodeId, hostname, role)),
-    'nodes.retry': ({ name, fromStart }) => summary(d.provisioner.retry(name, fromStart ?? false)),
+    'nodes.approve': ({ nodeId, hostname, role }) =>
+      summary(deps.provisioner.approve(nodeId, hostname, role)),
+    'nodes.retry': ({ name, fromStart }) => summary(deps.provisioner.retry(name, fromStart ?? false)),
     'cluster.status': () =>
-      d.clusterStatus?.() ?? { managed: false, server: null, controlPlaneOperation: null, nodes: [] },
+      deps.clusterStatus?.() ?? { managed: false, server: null, controlPlaneOperation: null, nodes: [] },
     'controller.stats': () => ({
-      version: d.version,
-      startedAt: d.startedAt,
-      nodes: d.store.nodes.count(),
-      inventory: d.inventoryStatus(),
-      rejectedMessages: d.rejectedMessages(),
-      failedLogins: d.failedLogins(),
+      version: deps.version,
+      startedAt: deps.startedAt,
+      nodes: deps.store.nodes.count(),
+      inventory: deps.inventoryStatus(),
+      rejectedMessages: deps.rejectedMessages(),
+      failedLogins: deps.failedLogins(),
     }),
   };
 }

@@ -26,7 +26,7 @@ export const REPROVISION_WINDOW_SEC = 900;
  * Principal management. Every secret made here is returned exactly once in the response and
  * stored only as a scrypt hash; the audit log records the action, never the secret.
  */
-export function makeSecurityHandlers(d: {
+export function makeSecurityHandlers(deps: {
   store: Store;
   clock: Clock;
   /** Drop a node's live connection after its credential was revoked. */
@@ -34,16 +34,16 @@ export function makeSecurityHandlers(d: {
   /** Drop every live connection whose principal matches (removed users, revoked claims). */
   disconnectWhere(match: (p: Principal) => boolean): number;
 }): SecurityHandlers {
-  const now = () => d.clock.now();
+  const now = () => deps.clock.now();
   const node = (name: string): NodeRecord => {
-    const n = d.store.nodes.findByName(name);
+    const n = deps.store.nodes.findByName(name);
     if (!n || n.conflict_of !== null) throw new UserError('not-found', `no node named ${name}`);
     return n;
   };
   const openWindow = (n: NodeRecord, purpose: 'reprovision' | 'rotate-credential', seconds: number) => {
     const at = now();
     const expires = new Date(at.getTime() + seconds * 1000).toISOString();
-    d.store.principals.openWindow({
+    deps.store.principals.openWindow({
       node_id: n.node_id,
       purpose,
       opened_at: at.toISOString(),
@@ -53,61 +53,61 @@ export function makeSecurityHandlers(d: {
   };
   return {
     'nodes.rotate-credential': ({ name }) =>
-      d.store.tx(() => {
+      deps.store.tx(() => {
         const n = node(name);
         if (n.credential_hash === null) throw new UserError('invalid-state', `${name} holds no credential`);
         const revokedAt = now().toISOString();
-        d.store.nodes.setCredential(n.node_id, null, null);
-        d.store.events.append(n.node_id, 'credential-revoked', {}, revokedAt);
+        deps.store.nodes.setCredential(n.node_id, null, null);
+        deps.store.events.append(n.node_id, 'credential-revoked', {}, revokedAt);
         const windowExpiresAt = openWindow(n, 'rotate-credential', ROTATION_WINDOW_SEC);
-        d.disconnect(`agent-${n.node_id}`);
+        deps.disconnect(`agent-${n.node_id}`);
         return { name: n.hostname ?? n.node_id, nodeId: n.node_id, revokedAt, windowExpiresAt };
       }),
     'nodes.reprovision': ({ name, windowSec }) =>
-      d.store.tx(() => {
+      deps.store.tx(() => {
         const n = node(name);
         const windowExpiresAt = openWindow(n, 'reprovision', windowSec ?? REPROVISION_WINDOW_SEC);
-        d.store.events.append(n.node_id, 'reprovision-window', { windowExpiresAt }, now().toISOString());
+        deps.store.events.append(n.node_id, 'reprovision-window', { windowExpiresAt }, now().toISOString());
         return { name: n.hostname ?? n.node_id, nodeId: n.node_id, windowExpiresAt };
       }),
     'users.add': ({ name, role }) => {
-      if (d.store.principals.user(name)) throw new UserError('conflict', `user ${name} already exists`);
+      if (deps.store.principals.user(name)) throw new UserError('conflict', `user ${name} already exists`);
       const password = newSecret();
-      d.store.principals.addUser(name, role, hashSecret(password), now().toISOString());
+      deps.store.principals.addUser(name, role, hashSecret(password), now().toISOString());
       return { name, role, password };
     },
     'users.list': () =>
-      d.store.principals.users().map((u) => ({ name: u.name, role: u.role, createdAt: u.created_at })),
+      deps.store.principals.users().map((u) => ({ name: u.name, role: u.role, createdAt: u.created_at })),
     'users.remove': ({ name }) =>
-      d.store.tx(() => {
-        const user = d.store.principals.user(name);
+      deps.store.tx(() => {
+        const user = deps.store.principals.user(name);
         if (!user) throw new UserError('not-found', `no user named ${name}`);
-        const operators = d.store.principals.users().filter((u) => u.role === 'operator');
+        const operators = deps.store.principals.users().filter((u) => u.role === 'operator');
         if (user.role === 'operator' && operators.length === 1) {
           throw new UserError('invalid-state', `${name} is the last operator; add another one first`);
         }
-        const removed = d.store.principals.removeUser(name);
+        const removed = deps.store.principals.removeUser(name);
         // A removed user's open sessions end now, not at their next reconnect.
-        d.disconnectWhere((p) => (p.kind === 'operator' || p.kind === 'monitor') && p.name === name);
+        deps.disconnectWhere((p) => (p.kind === 'operator' || p.kind === 'monitor') && p.name === name);
         return { name, removed };
       }),
     'claims.add': () => {
       const id = newId('claim');
       const secret = newSecret();
       const createdAt = now().toISOString();
-      d.store.principals.addClaim(id, hashSecret(secret), createdAt);
+      deps.store.principals.addClaim(id, hashSecret(secret), createdAt);
       return { id, secret, createdAt };
     },
     'claims.list': () =>
-      d.store.principals
+      deps.store.principals
         .claims()
         .map((c) => ({ id: c.id, createdAt: c.created_at, revokedAt: c.revoked_at })),
     'claims.revoke': ({ id }) => {
       const revokedAt = now().toISOString();
-      if (!d.store.principals.revokeClaim(id, revokedAt))
+      if (!deps.store.principals.revokeClaim(id, revokedAt))
         throw new UserError('not-found', `no active claim ${id}`);
       // Boards waiting with a claim log in again; only those holding a claim still valid get back in.
-      d.disconnectWhere((p) => p.kind === 'claim');
+      deps.disconnectWhere((p) => p.kind === 'claim');
       return { id, revokedAt };
     },
   };

@@ -122,18 +122,18 @@ export type ResolvedOptions = Omit<
 
 /** Fill in the defaults. */
 export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
-  const d = CONTROLLER_DEFAULTS;
+  const defaults = CONTROLLER_DEFAULTS;
   return {
     ...opts,
     clock: opts.clock ?? systemClock,
     exec: opts.exec ?? realExec,
-    retry: opts.retry ?? d.retry,
+    retry: opts.retry ?? defaults.retry,
     health: { ...DEFAULT_HEALTH, ...opts.health },
-    rateLimits: { ...d.rateLimits, ...opts.rateLimits },
-    deadlineGraceMs: opts.deadlineGraceMs ?? d.deadlineGraceMs,
-    tickMs: opts.tickMs ?? d.tickMs,
-    conditionSweepMs: Math.max(opts.tickMs ?? d.tickMs, d.conditionSweepMs),
-    insecureListen: opts.insecureListen ?? d.insecureListen,
-    tlsSans: opts.tlsSans ?? d.tlsSans,
+    rateLimits: { ...defaults.rateLimits, ...opts.rateLimits },
+    deadlineGraceMs: opts.deadlineGraceMs ?? defaults.deadlineGraceMs,
+    tickMs: opts.tickMs ?? defaults.tickMs,
+    conditionSweepMs: Math.max(opts.tickMs ?? defaults.tickMs, defaults.conditionSweepMs),
+    insecureListen: opts.insecureListen ?? defaults.insecureListen,
+    tlsSans: opts.tlsSans ?? defaults.tlsSans,
   };
 }

@@ -27,7 +27,7 @@ export type RejectCounters = Map<string, number>;
  * The transport boundary: every inbound message is classified by topic and parsed by its schema
  * here; invalid ones are logged and counted, never thrown, so one bad payload costs nothing else.
  */
-export function makeMessageRouter(d: {
+export function makeMessageRouter(deps: {
   store: Store;
   provisioner: Provisioner;
   handlers: Handlers;
@@ -54,8 +54,8 @@ export function makeMessageRouter(d: {
   onTelemetry?: (nodeId: string, sample: Telemetry, receivedAt: string) => void;
 }): (msg: InboundMessage) => void {
   const reject = (kind: string, topic: string, error: string) => {
-    d.rejected.set(kind, (d.rejected.get(kind) ?? 0) + 1);
-    d.logger.warn({ topic, error }, 'rejected inbound message');
+    deps.rejected.set(kind, (deps.rejected.get(kind) ?? 0) + 1);
+    deps.logger.warn({ topic, error }, 'rejected inbound message');
   };
   return (msg) => {
     const t = parseTopic(msg.topic);
@@ -67,16 +67,16 @@ export function makeMessageRouter(d: {
         const request = req.value;
         answerRpc(
           request,
-          d.handlers,
-          d.respond,
-          d.logger,
-          (result, detail) => d.auditRpc?.(request, result, detail),
-          { name: d.callerOf?.(request.replyTo) ?? `unknown:${request.replyTo}` },
+          deps.handlers,
+          deps.respond,
+          deps.logger,
+          (result, detail) => deps.auditRpc?.(request, result, detail),
+          { name: deps.callerOf?.(request.replyTo) ?? `unknown:${request.replyTo}` },
         );
         return;
       }
       if (t.scope !== 'node') return;
-      const now = d.clock.now().toISOString();
+      const now = deps.clock.now().toISOString();
       switch (t.kind) {
         case 'hello':
         case 'claim': {
@@ -91,29 +91,31 @@ export function makeMessageRouter(d: {
             );
           }
           if (t.kind === 'hello') {
-            d.provisioner.onHello(hello.value);
-            d.commands?.onHello(hello.value);
+            deps.provisioner.onHello(hello.value);
+            deps.commands?.onHello(hello.value);
             return;
           }
-          if (d.admitClaim && !d.admitClaim(t.nodeId)) {
+          if (deps.admitClaim && !deps.admitClaim(t.nodeId)) {
             return reject('claim-rate', msg.topic, 'too many claims for this node');
           }
-          if (!d.claimWhenReady) {
-            d.provisioner.onClaim(hello.value);
+          if (!deps.claimWhenReady) {
+            deps.provisioner.onClaim(hello.value);
             return;
           }
           const claim = hello.value;
-          d.claimWhenReady(() => d.provisioner.onClaim(claim)).catch((err: unknown) => {
-            d.rejected.set('handler-error', (d.rejected.get('handler-error') ?? 0) + 1);
-            d.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
-          });
+          deps
+            .claimWhenReady(() => deps.provisioner.onClaim(claim))
+            .catch((err: unknown) => {
+              deps.rejected.set('handler-error', (deps.rejected.get('handler-error') ?? 0) + 1);
+              deps.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
+            });
           return;
         }
         case 'cmd-result': {
           const report = parsePayload(commandReportSchema, msg.payload);
           if (!report.ok) return reject('cmd-result', msg.topic, report.error);
-          d.store.nodes.touch(t.nodeId, now);
-          d.routeReport(t.nodeId, report.value);
+          deps.store.nodes.touch(t.nodeId, now);
+          deps.routeReport(t.nodeId, report.value);
           return;
         }
         case 'status': {
@@ -121,16 +123,16 @@ export function makeMessageRouter(d: {
           if (msg.payload.length === 0) return;
           const status = parsePayload(nodeStatusSchema, msg.payload);
           if (!status.ok) return reject('status', msg.topic, status.error);
-          if (d.store.nodes.get(t.nodeId)) d.store.nodes.setOnline(t.nodeId, status.value.online, now);
+          if (deps.store.nodes.get(t.nodeId)) deps.store.nodes.setOnline(t.nodeId, status.value.online, now);
           return;
         }
         case 'events': {
           const event = parsePayload(nodeEventSchema, msg.payload);
           if (!event.ok) return reject('events', msg.topic, event.error);
-          d.store.nodes.touch(t.nodeId, now);
+          deps.store.nodes.touch(t.nodeId, now);
           if (event.value.type === 'log')
-            d.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
-          d.commands?.onNodeEvent(t.nodeId, event.value);
+            deps.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
+          deps.commands?.onNodeEvent(t.nodeId, event.value);
           return;
         }
         case 'telemetry': {
@@ -138,12 +140,12 @@ export function makeMessageRouter(d: {
           if (!sample.ok) return reject('telemetry', msg.topic, sample.error);
           // Only enrolled nodes can publish here (access policy), so an unknown id is a node that
           // was removed meanwhile: nothing to attach the sample to.
-          if (!d.store.nodes.get(t.nodeId)) return;
-          d.store.tx(() => {
-            d.store.telemetry.put(t.nodeId, sample.value, now);
-            d.store.nodes.touch(t.nodeId, now);
+          if (!deps.store.nodes.get(t.nodeId)) return;
+          deps.store.tx(() => {
+            deps.store.telemetry.put(t.nodeId, sample.value, now);
+            deps.store.nodes.touch(t.nodeId, now);
           });
-          d.onTelemetry?.(t.nodeId, sample.value, now);
+          deps.onTelemetry?.(t.nodeId, sample.value, now);
           return;
         }
         case 'welcome':
@@ -153,8 +155,8 @@ export function makeMessageRouter(d: {
       }
     } catch (err) {
       // A handler bug must not take the router down with it; the message is counted as lost.
-      d.rejected.set('handler-error', (d.rejected.get('handler-error') ?? 0) + 1);
-      d.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
+      deps.rejected.set('handler-error', (deps.rejected.get('handler-error') ?? 0) + 1);
+      deps.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
     }
   };
 }
