@@ -1,4 +1,11 @@
+import type { Lifecycle } from '../provisioning/lifecycle.js';
 import type { NodeRow } from '../store/node-store.js';
+
+/**
+ * What a reprovision needs from provisioning: forget the node's run, plan it again, and send what
+ * that decided once the transaction has committed.
+ */
+export type ProvisioningRestart = Pick<Lifecycle, 'restart' | 'advance' | 'flush'>;
 
 /**
  * Runs before a reboot or reprovision of a node that may carry workloads: cordon and drain it.

@@ -23,6 +23,7 @@ import { InventorySource } from '../inventory/inventory-source.js';
 import { ClusterManager } from '../kubernetes/cluster-manager.js';
 import { kubeDisruptionAdapter } from '../kubernetes/disruption-adapter.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
+import { NodePhases } from '../lifecycle/node-phase.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
 import { netbootAdapter } from '../netboot/netboot-adapter.js';
@@ -311,11 +312,13 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       : undefined;
     const netbootReset = opts.netbootReset ?? netbootAdapterOrNone;
     const powerHooks = opts.powerHooks ?? netbootAdapterOrNone;
+    const phases = new NodePhases({ records: store, clock, logger });
     const commands = new CommandService({
       store,
       clock,
       logger,
-      lifecycle: provisioner,
+      phases,
+      provisioning: provisioner,
       send: (nodeId: string, cmd: Command) => publish(topics.node(nodeId, 'cmd'), cmd, 'command'),
       bootstrap: () => bootstrap,
       inventory: () => inventory.current(),
