@@ -1,9 +1,10 @@
-import type { CommandView, EventView, LogLineView } from '@osbuild/shared';
-import type { CommandRow, LogRow } from '../store/command-store.js';
+import { type CommandView, type EventView, eventView, type LogLineView } from '@osbuild/shared';
+import type { CommandRecord } from '../store/command-store.js';
 import type { EventRow } from '../store/event-store.js';
+import type { LogRow } from '../store/log-store.js';
 
 /** A stored command as operators see it. */
-export function toCommandView(row: CommandRow, name: string): CommandView {
+export function toCommandView(row: CommandRecord, name: string): CommandView {
   return {
     id: row.id,
     action: row.action,
@@ -13,8 +14,8 @@ export function toCommandView(row: CommandRow, name: string): CommandView {
     reason: row.reason,
     idempotencyKey: row.idempotency_key,
     script: row.script,
-    args: JSON.parse(row.args) as string[],
-    force: row.force === 1,
+    args: row.args,
+    force: row.force,
     createdBy: row.created_by,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
@@ -32,13 +33,17 @@ export function toCommandView(row: CommandRow, name: string): CommandView {
 
 /** A stored event as operators see it. */
 export function toEventView(row: EventRow, name: string | null): EventView {
-  let data: Record<string, unknown>;
+  return { id: row.id, at: row.at, name, nodeId: row.node_id, type: row.type, data: eventData(row.data) };
+}
+
+/** The event's JSON object; an unreadable one shows as empty rather than failing the listing. */
+function eventData(text: string): EventView['data'] {
   try {
-    data = JSON.parse(row.data) as Record<string, unknown>;
+    const parsed = eventView.shape.data.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
   } catch {
-    data = {};
+    return {};
   }
-  return { id: row.id, at: row.at, name, nodeId: row.node_id, type: row.type, data };
 }
 
 /** A stored output line as operators see it. */

@@ -2,29 +2,23 @@
 // to restart, so it runs the node's power hook (netboot.yaml powerHooks) and then waits, as for
 // any reboot, for a hello with a new boot id. Without a hook the command waits in the queue and
 // says why, so the operator knows to configure one or to power the board on by hand.
-import type { CommandState } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
-import type { CommandRow, CommandUpdate } from '../store/command-store.js';
+import type { CommandStates } from '../lifecycle/command-state.js';
+import type { CommandRecord } from '../store/command-store.js';
 import type { NodeRecord } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
+import type { CommandAuditEntry } from './command-context.js';
+import { powerCycleApplies } from './delivery-decisions.js';
 import type { PowerHookOutput, PowerHooks } from './ports.js';
 
 /** Lines of hook output kept in the command's output tail. */
 const TAIL_LINES = 20;
 
-/**
- * True when a power hook can stand in for the agent: a reboot, or the reprovision of a netboot
- * node (its reset happens on the server; an NVMe node needs its agent to reset itself).
- */
-export function powerCycleApplies(row: Pick<CommandRow, 'action'>, node: Pick<NodeRecord, 'boot_source'>) {
-  return row.action === 'reboot' || (row.action === 'reprovision' && node.boot_source === 'netboot');
-}
-
 /** The reason of a command queued for an offline node. */
 export function offlineQueueReason(
   name: string,
-  action: CommandRow['action'],
+  action: CommandRecord['action'],
   node: Pick<NodeRecord, 'boot_source'>,
   hooks: PowerHooks | undefined,
   expires: string,
@@ -43,18 +37,12 @@ export function offlineQueueReason(
 
 /** What {@link powerCycle} needs from the command service. */
 export interface PowerCycleDeps {
-  store: Store;
+  store: Pick<Store, 'tx' | 'events' | 'logs'>;
   clock: Clock;
   logger: Logger;
+  states: Pick<CommandStates, 'move'>;
   hooks: PowerHooks;
-  audit(entry: {
-    actor: string;
-    action: string;
-    target: string;
-    result: 'ok' | 'refused';
-    detail?: Record<string, unknown>;
-  }): void;
-  finish(id: string, state: CommandState, reason: string, extra?: CommandUpdate): void;
+  audit(entry: CommandAuditEntry): void;
   /** Re-run the hello check: the node may have come back while the hook was running. */
   recheck(nodeId: string): void;
 }
@@ -64,18 +52,18 @@ function lines(text: string): string[] {
 }
 
 /** Keep the hook's output with the command (`osbuild logs`, `commands show`). */
-function recordOutput(d: PowerCycleDeps, row: CommandRow, out: PowerHookOutput): string {
-  const at = d.clock.now().toISOString();
+function recordOutput(deps: PowerCycleDeps, cmd: CommandRecord, out: PowerHookOutput): string {
+  const at = deps.clock.now().toISOString();
   const all: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     for (const text of lines(out[stream])) {
       // The controller ran it, not the node: the prefix tells them apart in `osbuild logs`.
       const line = `[power hook] ${text}`;
-      d.store.logs.append({
-        node_id: row.node_id,
+      deps.store.logs.append({
+        node_id: cmd.node_id,
         at,
         source: 'command',
-        cmd_id: row.id,
+        cmd_id: cmd.id,
         stream,
         text: line,
       });
@@ -86,34 +74,38 @@ function recordOutput(d: PowerCycleDeps, row: CommandRow, out: PowerHookOutput):
 }
 
 /**
- * Run the hook for an offline node whose drain and root reset (if any) are done, then leave the
- * command `rebooting` with a deadline: the hello with a new boot id finishes it (reboot) or starts
- * the plan again (reprovision). A failing hook fails the command with its exit code and stderr.
+ * Run the hook for an offline node whose drain and root reset (if any) are done: the command is
+ * `power-cycling` meanwhile, then `rebooting` with a deadline: the hello with a new boot id
+ * finishes it (reboot) or starts the plan again (reprovision). A failing hook fails the command
+ * with its exit code and stderr.
  */
-export async function powerCycle(d: PowerCycleDeps, row: CommandRow, node: NodeRecord): Promise<void> {
+export async function powerCycle(deps: PowerCycleDeps, cmd: CommandRecord, node: NodeRecord): Promise<void> {
   const name = node.hostname ?? node.node_id;
-  const command = d.hooks.hookFor(name);
+  const command = deps.hooks.hookFor(name);
   if (command === undefined) return;
   const bootIdBefore = node.boot_id;
-  const started = d.clock.now().toISOString();
-  d.store.tx(() => {
-    d.store.commands.setState(
-      row.id,
-      'queued',
+  const started = deps.clock.now().toISOString();
+  deps.store.tx(() => {
+    deps.states.move(
+      cmd.id,
+      'power-cycling',
       `${name} is offline: running its power hook ${command.join(' ')}`,
     );
-    d.store.events.append(row.node_id, 'power-hook-started', { cmdId: row.id, command }, started);
+    deps.store.events.append(cmd.node_id, 'power-hook-started', { cmdId: cmd.id, command }, started);
   });
-  d.logger.info({ cmdId: row.id, nodeId: row.node_id, command }, 'running the power hook of an offline node');
-  const out = await d.hooks.run({ name, nodeId: node.node_id, serial: node.serial, mac: node.mac });
-  const tail = recordOutput(d, row, out);
-  d.audit({
+  deps.logger.info(
+    { cmdId: cmd.id, nodeId: cmd.node_id, command },
+    'running the power hook of an offline node',
+  );
+  const out = await deps.hooks.run({ name, nodeId: node.node_id, serial: node.serial, mac: node.mac });
+  const tail = recordOutput(deps, cmd, out);
+  deps.audit({
     actor: 'controller',
     action: 'node.power-hook',
     target: name,
     result: out.ok ? 'ok' : 'refused',
     detail: {
-      cmdId: row.id,
+      cmdId: cmd.id,
       command: out.command,
       exitCode: out.exitCode,
       ...(out.ok ? {} : { why: out.why }),
@@ -121,27 +113,29 @@ export async function powerCycle(d: PowerCycleDeps, row: CommandRow, node: NodeR
   });
   if (!out.ok) {
     const stderr = lines(out.stderr).slice(-3).join(' | ');
-    d.finish(row.id, 'failed', `power hook for ${name} failed (${out.why})${stderr ? `: ${stderr}` : ''}`, {
-      exit_code: out.exitCode,
-      output_tail: tail,
-    });
+    deps.states.move(
+      cmd.id,
+      'failed',
+      `power hook for ${name} failed (${out.why})${stderr ? `: ${stderr}` : ''}`,
+      { exit_code: out.exitCode, output_tail: tail },
+    );
     return;
   }
-  const now = d.clock.now();
-  d.store.tx(() => {
-    d.store.commands.setState(
-      row.id,
+  const now = deps.clock.now();
+  deps.store.tx(() => {
+    deps.states.move(
+      cmd.id,
       'rebooting',
       `power hook ran; waiting for ${name} to come back with a new boot id`,
       {
         sent_at: now.toISOString(),
-        deadline: new Date(now.getTime() + row.timeout_sec * 1000).toISOString(),
+        deadline: new Date(now.getTime() + cmd.timeout_sec * 1000).toISOString(),
         boot_id_before: bootIdBefore,
         exit_code: 0,
         output_tail: tail,
       },
     );
-    d.store.events.append(row.node_id, 'power-cycled', { cmdId: row.id, command }, now.toISOString());
+    deps.store.events.append(cmd.node_id, 'power-cycled', { cmdId: cmd.id, command }, now.toISOString());
   });
-  d.recheck(row.node_id);
+  deps.recheck(cmd.node_id);
 }

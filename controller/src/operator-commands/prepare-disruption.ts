@@ -1,91 +1,92 @@
 // What must happen before a reboot or reprovision reaches a node, whether through its agent or its
-// power hook: cordon and drain a node that may run workloads, and for a netboot reprovision reset
-// its root on the server and let the fresh board claim again.
-import type { CommandState } from '@osbuild/shared';
+// power hook: cordon and drain a node that may run workloads (`draining`), and for a netboot
+// reprovision reset its root on the server (`resetting`) and let the fresh board claim again.
 import type { Clock } from '../host/clock.js';
-import type { NodePhases } from '../lifecycle/node-phase.js';
+import type { CommandStates } from '../lifecycle/command-state.js';
 import type { PlanPort } from '../provisioning/plan-port.js';
-import type { CommandRow } from '../store/command-store.js';
+import type { CommandRecord } from '../store/command-store.js';
 import type { NodeRecord } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
+import { needsDrain, needsRootReset } from './delivery-decisions.js';
 import { type Disruption, type NetbootReset, noDisruption } from './ports.js';
-
-// Phases of a node that may run workloads: only these are drained before a disruption.
-const JOINED = new Set(['joined', 'ready']);
 
 /** What {@link prepareDisruption} needs from the command service. */
 export interface PrepareDeps {
-  store: Store;
+  store: Pick<Store, 'tx' | 'nodes' | 'principals' | 'events'>;
   clock: Clock;
-  plan: PlanPort;
-  /** The owner of node phases (reprovisioning, a failed reset). */
-  phases: Pick<NodePhases, 'move'>;
+  states: Pick<CommandStates, 'move'>;
+  provisioning: Pick<PlanPort, 'forget'>;
   disruption?: Disruption;
   netbootReset?: NetbootReset;
   nameOf(nodeId: string): string;
-  finish(id: string, state: CommandState, reason: string): void;
 }
 
 /**
- * True when {@link prepareDisruption} has work to do. Callers skip the await otherwise, so a
- * command with nothing to prepare is sent before `create` returns (its view says `sent`).
+ * Drain (joined nodes) and reset a netboot root, each as a state of the command. False when that
+ * failed and the command is finished. The first state change happens before the first await, so
+ * the view `create` returns already says `draining` or `resetting`.
  */
-export function needsPreparation(row: CommandRow, node: NodeRecord): boolean {
-  const disruptive = row.action === 'reboot' || row.action === 'reprovision';
-  return (
-    (disruptive && JOINED.has(node.phase)) || (row.action === 'reprovision' && node.boot_source === 'netboot')
-  );
+export async function prepareDisruption(
+  deps: PrepareDeps,
+  cmd: CommandRecord,
+  node: NodeRecord,
+): Promise<boolean> {
+  if (needsDrain(cmd, node) && !(await drain(deps, cmd, node))) return false;
+  if (!needsRootReset(cmd, node)) return true;
+  return resetRoot(deps, cmd, node);
 }
 
-/** Drain (joined nodes) and reset a netboot root. False when that failed and the command is finished. */
-export async function prepareDisruption(d: PrepareDeps, row: CommandRow, node: NodeRecord): Promise<boolean> {
-  const id = row.id;
-  const name = d.nameOf(node.node_id);
-  const force = row.force === 1;
-  const disruptive = row.action === 'reboot' || row.action === 'reprovision';
-  if (disruptive && JOINED.has(node.phase)) {
-    d.store.commands.setState(id, 'queued', force ? 'cordoning (drain skipped: --force)' : 'draining');
-    try {
-      await (d.disruption ?? noDisruption).beforeDisruption(node, {
-        force,
-        action: row.action === 'reboot' ? 'reboot' : 'reprovision',
-      });
-    } catch (err) {
-      d.finish(id, 'failed', `draining ${name} failed: ${(err as Error).message}`);
-      return false;
-    }
-  }
-  if (row.action !== 'reprovision' || node.boot_source !== 'netboot') return true;
-  const reset = d.netbootReset;
-  if (!reset) {
-    d.finish(id, 'rejected', 'netboot reprovision needs the netboot root reset, which is not configured');
-    return false;
-  }
-  d.store.commands.setState(id, 'queued', `resetting the netboot root of ${name}`);
+async function drain(deps: PrepareDeps, cmd: CommandRecord, node: NodeRecord): Promise<boolean> {
+  const name = deps.nameOf(node.node_id);
+  deps.states.move(cmd.id, 'draining', cmd.force ? 'cordoning (drain skipped: --force)' : 'draining');
   try {
-    await reset.resetRoot(name, { nodeId: node.node_id, force });
+    await (deps.disruption ?? noDisruption).beforeDisruption(node, {
+      force: cmd.force,
+      action: cmd.action === 'reboot' ? 'reboot' : 'reprovision',
+    });
+    return true;
   } catch (err) {
-    d.finish(id, 'failed', `resetting the netboot root failed: ${(err as Error).message}`);
+    deps.states.move(cmd.id, 'failed', `draining ${name} failed: ${(err as Error).message}`);
     return false;
   }
-  afterNetbootReset(d, row);
+}
+
+async function resetRoot(deps: PrepareDeps, cmd: CommandRecord, node: NodeRecord): Promise<boolean> {
+  const reset = deps.netbootReset;
+  if (!reset) {
+    deps.states.move(
+      cmd.id,
+      'rejected',
+      'netboot reprovision needs the netboot root reset, which is not configured',
+    );
+    return false;
+  }
+  const name = deps.nameOf(node.node_id);
+  deps.states.move(cmd.id, 'resetting', `resetting the netboot root of ${name}`);
+  try {
+    await reset.resetRoot(name, { nodeId: node.node_id, force: cmd.force });
+  } catch (err) {
+    deps.states.move(cmd.id, 'failed', `resetting the netboot root failed: ${(err as Error).message}`);
+    return false;
+  }
+  afterNetbootReset(deps, cmd);
   return true;
 }
 
 /** The fresh root holds no credential: let the board claim again and plan it afresh. */
-function afterNetbootReset(d: PrepareDeps, row: CommandRow): void {
-  const at = d.clock.now();
-  const windowEnd = new Date(at.getTime() + row.timeout_sec * 1000).toISOString();
-  d.store.tx(() => {
-    const node = d.store.nodes.get(row.node_id);
+function afterNetbootReset(deps: PrepareDeps, cmd: CommandRecord): void {
+  const at = deps.clock.now();
+  const windowEnd = new Date(at.getTime() + cmd.timeout_sec * 1000).toISOString();
+  deps.store.tx(() => {
+    const node = deps.store.nodes.get(cmd.node_id);
     if (!node) return;
-    d.store.principals.openWindow({
-      node_id: row.node_id,
+    deps.store.principals.openWindow({
+      node_id: cmd.node_id,
       purpose: 'reprovision',
       opened_at: at.toISOString(),
       expires_at: windowEnd,
     });
-    d.plan.forget(node, `reprovision command ${row.id}: netboot root reset`);
-    d.store.events.append(row.node_id, 'netboot-root-reset', { cmdId: row.id }, at.toISOString());
+    deps.provisioning.forget(node, `reprovision command ${cmd.id}: netboot root reset`);
+    deps.store.events.append(cmd.node_id, 'netboot-root-reset', { cmdId: cmd.id }, at.toISOString());
   });
 }

@@ -19,6 +19,7 @@ import { NodeAdvance } from '../lifecycle/advance-relay.js';
 import { COMMAND_ID_PREFIXES } from '../lifecycle/command-ids.js';
 import { NodePhases } from '../lifecycle/node-phase.js';
 import type { PeriodicJob } from '../lifecycle/service.js';
+import { NodeLogIngest } from '../logs/node-log-ingest.js';
 import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { netbootAdapter } from '../netboot/netboot-adapter.js';
 import { CommandService } from '../operator-commands/command-service.js';
@@ -124,7 +125,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     store,
     clock,
     logger,
-    plan: provisioner,
+    provisioning: provisioner,
     phases,
     send: sendCommand,
     bootstrap: () => bootstrap.current(),
@@ -198,6 +199,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     admitClaim: edges.admitClaim,
     claimWhenReady: (handle) => edges.credentialMint.withPrepared(handle),
     commands,
+    nodeLogs: new NodeLogIngest({ store, clock }),
     routeReport,
     onTelemetry: (nodeId, sample, receivedAt) => {
       latestTelemetry.record(nodeId, sample, receivedAt);

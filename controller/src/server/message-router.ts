@@ -13,6 +13,7 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import type { NodeLogIngest } from '../logs/node-log-ingest.js';
 import type { CommandHooks } from '../operator-commands/command-service.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
 import type { Handlers } from '../rpc/handlers.js';
@@ -40,7 +41,9 @@ export function makeMessageRouter(deps: {
   /** Name of the principal behind an rpc client id (operator:alice), for `createdBy`. */
   callerOf?: (clientId: string) => string | undefined;
   /** Operator commands: hellos (reboot confirmation, queued delivery) and node output. */
-  commands?: Pick<CommandHooks, 'onHello' | 'onNodeEvent'>;
+  commands?: Pick<CommandHooks, 'onHello'>;
+  /** Output and log lines from the nodes' events topic, for `osbuild logs`. */
+  nodeLogs?: Pick<NodeLogIngest, 'onNodeEvent'>;
   /** Hands each ack, progress report and result to the owner its id names (server/result-router.ts). */
   routeReport: (nodeId: string, report: CommandReport) => void;
   /**
@@ -132,7 +135,7 @@ export function makeMessageRouter(deps: {
           deps.store.nodes.touch(t.nodeId, now);
           if (event.value.type === 'log')
             deps.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
-          deps.commands?.onNodeEvent(t.nodeId, event.value);
+          deps.nodeLogs?.onNodeEvent(t.nodeId, event.value);
           return;
         }
         case 'telemetry': {

@@ -1,17 +1,30 @@
-import type { CommandAction, CommandState } from '@osbuild/shared';
+import {
+  type CommandAction,
+  type CommandBody,
+  type CommandState,
+  commandAction,
+  commandSchema,
+  commandState,
+  isTerminalCommandState,
+} from '@osbuild/shared';
+import { z } from 'zod';
 import type { Db } from './db.js';
 
-/** An operator command as stored. Times are ISO strings. */
-export interface CommandRow {
+/**
+ * An operator command as the rest of the controller sees it: the stored row with its JSON columns
+ * parsed (and validated) and its flags as booleans. Times are ISO strings; the column names are
+ * the table's.
+ */
+export interface CommandRecord {
   id: string;
   node_id: string;
   action: CommandAction;
   idempotency_key: string | null;
-  /** JSON of the agent command body (deadline and id are added when sent). */
-  body: string;
+  /** The agent command body (deadline and id are added when sent). */
+  body: CommandBody;
   script: string | null;
-  args: string;
-  force: number;
+  args: string[];
+  force: boolean;
   state: CommandState;
   reason: string;
   created_by: string;
@@ -30,10 +43,13 @@ export interface CommandRow {
   output_tail: string;
 }
 
+/** A command about to be stored: every column but the counters that start empty. */
+export type NewCommandRecord = Omit<CommandRecord, 'deliveries' | 'output_tail'>;
+
 /** Columns a state change may set besides state and reason. */
 export type CommandUpdate = Partial<
   Pick<
-    CommandRow,
+    CommandRecord,
     | 'deadline'
     | 'sent_at'
     | 'acked_at'
@@ -46,13 +62,56 @@ export type CommandUpdate = Partial<
   >
 >;
 
-const LIVE: readonly CommandState[] = ['queued', 'sent', 'accepted', 'running', 'rebooting', 'provisioning'];
+/** The row as SQLite holds it: JSON text and 0/1. */
+const storedCommand = z.object({
+  id: z.string(),
+  node_id: z.string(),
+  action: commandAction,
+  idempotency_key: z.string().nullable(),
+  body: z.string(),
+  script: z.string().nullable(),
+  args: z.string(),
+  force: z.number().int(),
+  state: commandState,
+  reason: z.string(),
+  created_by: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  timeout_sec: z.number().int(),
+  deadline: z.string().nullable(),
+  sent_at: z.string().nullable(),
+  acked_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  boot_id_before: z.string().nullable(),
+  boot_id_after: z.string().nullable(),
+  deliveries: z.number().int(),
+  run_id: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  output_tail: z.string(),
+});
+
+const commandBody = commandSchema.shape.body;
+const commandArgs = z.array(z.string());
+
+/** Parse a stored row; a row that does not match the schema is a corrupt store, not a user error. */
+function toRecord(row: unknown): CommandRecord {
+  const stored = storedCommand.parse(row);
+  return {
+    ...stored,
+    body: commandBody.parse(JSON.parse(stored.body)),
+    args: commandArgs.parse(JSON.parse(stored.args)),
+    force: stored.force === 1,
+  };
+}
+
+/** States of commands not yet finished (waiting, being prepared, or with the node): every non-terminal one. */
+const LIVE: readonly CommandState[] = commandState.options.filter((s) => !isTerminalCommandState(s));
 
 /** Operator commands: the persistent queue and their history. */
 export class CommandStore {
   constructor(private readonly db: Db) {}
 
-  insert(row: Omit<CommandRow, 'deliveries' | 'output_tail'>): void {
+  insert(record: NewCommandRecord): void {
     this.db
       .prepare(
         `INSERT INTO commands (id, node_id, action, idempotency_key, body, script, args, force, state, reason,
@@ -62,41 +121,52 @@ export class CommandStore {
            @created_by, @created_at, @expires_at, @timeout_sec, @deadline, @sent_at, @acked_at, @finished_at,
            @boot_id_before, @boot_id_after, @run_id, @exit_code)`,
       )
-      .run(row);
+      .run({
+        ...record,
+        body: JSON.stringify(record.body),
+        args: JSON.stringify(record.args),
+        force: record.force ? 1 : 0,
+      });
   }
 
-  get(id: string): CommandRow | undefined {
-    return this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
+  get(id: string): CommandRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id);
+    return row === undefined ? undefined : toRecord(row);
   }
 
-  byIdempotencyKey(nodeId: string, key: string): CommandRow | undefined {
-    return this.db
+  byIdempotencyKey(nodeId: string, key: string): CommandRecord | undefined {
+    const row = this.db
       .prepare('SELECT * FROM commands WHERE node_id = ? AND idempotency_key = ?')
-      .get(nodeId, key) as CommandRow | undefined;
+      .get(nodeId, key);
+    return row === undefined ? undefined : toRecord(row);
   }
 
   /** Newest first. */
-  list(opts: { nodeId?: string; limit: number }): CommandRow[] {
+  list(opts: { nodeId?: string; limit: number }): CommandRecord[] {
     if (opts.nodeId !== undefined) {
       return this.db
         .prepare('SELECT * FROM commands WHERE node_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
-        .all(opts.nodeId, opts.limit) as CommandRow[];
+        .all(opts.nodeId, opts.limit)
+        .map(toRecord);
     }
     return this.db
       .prepare('SELECT * FROM commands ORDER BY created_at DESC, rowid DESC LIMIT ?')
-      .all(opts.limit) as CommandRow[];
+      .all(opts.limit)
+      .map(toRecord);
   }
 
   /** Commands not yet finished, oldest first; of one node when given. */
-  live(nodeId?: string): CommandRow[] {
+  live(nodeId?: string): CommandRecord[] {
     const marks = LIVE.map(() => '?').join(',');
     const byNode = nodeId === undefined ? '' : 'AND node_id = ?';
     const args: string[] = [...LIVE, ...(nodeId === undefined ? [] : [nodeId])];
     return this.db
       .prepare(`SELECT * FROM commands WHERE state IN (${marks}) ${byNode} ORDER BY created_at, rowid`)
-      .all(...args) as CommandRow[];
+      .all(...args)
+      .map(toRecord);
   }
 
+  /** Only lifecycle/command-state.ts calls this: it checks the transition first. */
   setState(id: string, state: CommandState, reason: string, extra: CommandUpdate = {}): void {
     const sets = Object.keys(extra)
       .map((k) => `${k} = @${k}`)
@@ -120,56 +190,5 @@ export class CommandStore {
 
   countDelivery(id: string): void {
     this.db.prepare('UPDATE commands SET deliveries = deliveries + 1 WHERE id = ?').run(id);
-  }
-}
-
-/** A stored line of node output. */
-export interface LogRow {
-  id: number;
-  node_id: string;
-  at: string;
-  source: 'command' | 'agent';
-  cmd_id: string | null;
-  stream: string;
-  text: string;
-}
-
-/** Lines of output kept per node; older ones are dropped as new ones arrive. */
-export const LOG_LINES_KEPT = 5000;
-
-/** Output of commands and steps, and the agent's own log lines, per node. */
-export class LogStore {
-  #sinceTrim = 0;
-  constructor(private readonly db: Db) {}
-
-  append(row: Omit<LogRow, 'id'>): void {
-    this.db
-      .prepare(
-        'INSERT INTO node_logs (node_id, at, source, cmd_id, stream, text) VALUES (@node_id, @at, @source, @cmd_id, @stream, @text)',
-      )
-      .run(row);
-    // Trim now and then, not on every line: one DELETE per 500 inserts keeps the cost flat.
-    if (++this.#sinceTrim >= 500) {
-      this.#sinceTrim = 0;
-      this.db
-        .prepare(
-          `DELETE FROM node_logs WHERE node_id = ? AND id <= (
-             SELECT id FROM node_logs WHERE node_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-        )
-        .run(row.node_id, row.node_id, LOG_LINES_KEPT);
-    }
-  }
-
-  /** Lines after `afterId`, oldest first; with `afterId` 0, the latest `limit` lines. */
-  list(nodeId: string, afterId: number, limit: number): LogRow[] {
-    if (afterId > 0) {
-      return this.db
-        .prepare('SELECT * FROM node_logs WHERE node_id = ? AND id > ? ORDER BY id LIMIT ?')
-        .all(nodeId, afterId, limit) as LogRow[];
-    }
-    const rows = this.db
-      .prepare('SELECT * FROM node_logs WHERE node_id = ? ORDER BY id DESC LIMIT ?')
-      .all(nodeId, limit) as LogRow[];
-    return rows.reverse();
   }
 }

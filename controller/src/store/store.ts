@@ -1,8 +1,9 @@
 import { ApprovalStore } from './approval-store.js';
-import { CommandStore, LogStore } from './command-store.js';
+import { CommandStore } from './command-store.js';
 import { ConditionStore } from './condition-store.js';
 import { type Db, openDb } from './db.js';
 import { EventStore } from './event-store.js';
+import { LogStore } from './log-store.js';
 import { NodeStore } from './node-store.js';
 import { PrincipalStore } from './principal-store.js';
 import { RunStore } from './run-store.js';

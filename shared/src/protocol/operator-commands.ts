@@ -7,15 +7,21 @@ export const commandAction = z.enum(['reboot', 'reprovision', 'run']);
 export type CommandAction = z.infer<typeof commandAction>;
 
 /**
- * Where an operator command is. `queued`: the node is offline, the command waits (until its TTL)
- * and is sent when the node says hello. `sent`: published, not yet acknowledged. `accepted`: the
- * agent acknowledged it. `running`: the agent started it. `rebooting`: waiting for the node to come
- * back with a new boot id. `provisioning`: a reprovision's reset is done and the plan runs again.
- * Terminal: `succeeded`, `failed`, `timed-out` (deadline passed), `expired` (TTL passed while
- * queued, never delivered), `rejected` (the agent or controller refused it).
+ * Where an operator command is. `queued`: waiting for its node (offline until its TTL, or about to
+ * be sent); it is delivered when the node says hello. Before delivery a reboot or reprovision may
+ * be prepared: `draining` (cordoning and draining a joined node), `resetting` (the netboot root of
+ * a netboot reprovision is being reset), `power-cycling` (the node is offline and its power hook is
+ * running). `sent`: published, not yet acknowledged. `accepted`: the agent acknowledged it.
+ * `running`: the agent started it. `rebooting`: waiting for the node to come back with a new boot
+ * id. `provisioning`: a reprovision's reset is done and the plan runs again. Terminal: `succeeded`,
+ * `failed`, `timed-out` (deadline passed), `expired` (TTL passed while queued, never delivered),
+ * `rejected` (the agent or controller refused it).
  */
 export const commandState = z.enum([
   'queued',
+  'draining',
+  'resetting',
+  'power-cycling',
   'sent',
   'accepted',
   'running',
