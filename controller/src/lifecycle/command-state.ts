@@ -2,13 +2,14 @@ import { type CommandAction, type CommandState, isTerminalCommandState } from '@
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
 import type { CommandUpdate } from '../store/command-store.js';
+import { IllegalTransition, inStates, type TransitionTable } from './transition-table.js';
 
 /**
  * The states an operator command may move to from each state (docs/commands.md, Lifecycle). Keyed
  * by every state, so a new state without an entry does not compile. Staying in a live state (a new
  * reason, a run id) is always allowed; terminal states have no way out.
  */
-export const COMMAND_STATE_TRANSITIONS: { readonly [S in CommandState]: readonly CommandState[] } = {
+export const COMMAND_STATE_TRANSITIONS: TransitionTable<CommandState> = {
   // Waiting for its node; a reboot or reprovision may be prepared before it is delivered.
   queued: ['draining', 'resetting', 'power-cycling', 'sent', 'expired', 'rejected'],
   // A preparation found in the store with none under way (the controller restarted) is queued
@@ -45,18 +46,17 @@ export type CommandStateGroup = keyof typeof COMMAND_STATE_GROUPS;
 
 /** True when `state` belongs to `group`. */
 export function inCommandStateGroup(group: CommandStateGroup, state: CommandState): boolean {
-  return (COMMAND_STATE_GROUPS[group] as readonly CommandState[]).includes(state);
+  return inStates<CommandState>(COMMAND_STATE_GROUPS[group], state);
 }
 
-/** A move the table does not allow; a bug in the caller, never a silent write. */
-export class IllegalCommandTransition extends Error {
+/** A command-state move the table does not allow. */
+export class IllegalCommandTransition extends IllegalTransition<CommandState> {
   constructor(
     readonly commandId: string,
-    readonly from: CommandState,
-    readonly to: CommandState,
+    from: CommandState,
+    to: CommandState,
   ) {
-    super(`command ${commandId}: illegal state transition ${from} -> ${to}`);
-    this.name = 'IllegalCommandTransition';
+    super(`command ${commandId}`, 'state', from, to);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { NodePhase } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { IllegalTransition, inStates, type TransitionTable } from './transition-table.js';
 
 /**
  * The phases a node may move to from each phase (DESIGN.md section 3). Keyed by every phase, so a
@@ -8,7 +9,7 @@ import type { Clock } from '../host/clock.js';
  * allowed; `discovered` is reachable from everywhere because it means "forget the run and match
  * the board afresh" (reprovision windows, `nodes retry --from-start`, a reset).
  */
-export const NODE_PHASE_TRANSITIONS: { readonly [P in NodePhase]: readonly NodePhase[] } = {
+export const NODE_PHASE_TRANSITIONS: TransitionTable<NodePhase> = {
   discovered: ['pending', 'matched', 'provisioning'],
   pending: ['matched', 'provisioning', 'discovered'],
   matched: ['pending', 'provisioning', 'discovered'],
@@ -42,18 +43,17 @@ export type PhaseGroup = keyof typeof PHASE_GROUPS;
 
 /** True when `phase` belongs to `group`. */
 export function inPhaseGroup(group: PhaseGroup, phase: NodePhase): boolean {
-  return (PHASE_GROUPS[group] as readonly NodePhase[]).includes(phase);
+  return inStates<NodePhase>(PHASE_GROUPS[group], phase);
 }
 
-/** A move the table does not allow; a bug in the caller, never a silent write. */
-export class IllegalPhaseTransition extends Error {
+/** A phase move the table does not allow. */
+export class IllegalPhaseTransition extends IllegalTransition<NodePhase> {
   constructor(
     readonly nodeId: string,
-    readonly from: NodePhase,
-    readonly to: NodePhase,
+    from: NodePhase,
+    to: NodePhase,
   ) {
-    super(`node ${nodeId}: illegal phase transition ${from} -> ${to}`);
-    this.name = 'IllegalPhaseTransition';
+    super(`node ${nodeId}`, 'phase', from, to);
   }
 }
 
