@@ -3,12 +3,28 @@
 import type { Step, StepSecrets } from '@osbuild/shared';
 import { inPhaseGroup } from '../lifecycle/node-phase.js';
 import type { NodeRecord } from '../store/node-store.js';
+import type { StepRecord } from '../store/run-store.js';
 import { type MatchResult, matchNode } from './matcher.js';
 import type { Outgoing } from './plan-port.js';
 import { planFor } from './planner.js';
 import type { ProvisioningCore } from './provisioning-core.js';
 import { dispatchStep, stepCommand } from './step-dispatch.js';
 import { stepLabel } from './step-outcome.js';
+
+/** What a provisioning node's run does next, from the step it is at (none: the plan is done). */
+export type RunMove = 'complete' | 'fail' | 'resend' | 'wait-for-retry' | 'dispatch';
+
+/** Pure: the run's next move at `now` (ISO), from its current step. */
+export function nextRunMove(
+  step: Pick<StepRecord, 'state' | 'not_before'> | undefined,
+  now: string,
+): RunMove {
+  if (!step) return 'complete';
+  if (step.state === 'failed') return 'fail';
+  if (step.state === 'running') return 'resend';
+  if (step.not_before && step.not_before > now) return 'wait-for-retry';
+  return 'dispatch';
+}
 
 /** Move a node as far as it can go now; returns the messages to send. Inside a transaction. */
 export function advanceNode(core: ProvisioningCore, nodeId: string): Outgoing[] {
@@ -21,13 +37,14 @@ export function advanceNode(core: ProvisioningCore, nodeId: string): Outgoing[] 
   const runId = node.current_run_id;
   const step = store.runs.currentStep(runId);
   const now = clock.now();
-  if (!step) {
+  const move = nextRunMove(step, now.toISOString());
+  if (!step || move === 'complete') {
     store.runs.finishRun(runId, 'succeeded', now.toISOString());
     phases.move(nodeId, 'provisioned', 'plan complete');
     kube?.onPlanComplete(nodeId);
     return [];
   }
-  if (step.state === 'failed') {
+  if (move === 'fail') {
     store.runs.finishRun(runId, 'failed', now.toISOString());
     phases.move(
       nodeId,
@@ -36,14 +53,14 @@ export function advanceNode(core: ProvisioningCore, nodeId: string): Outgoing[] 
     );
     return [];
   }
-  if (step.state === 'running') {
+  if (move === 'resend') {
     const secrets = kube ? kube.resend(step.cmd_id ?? '') : null;
     // Secrets live in memory only: after a restart the command cannot be re-sent as it was, and
     // its deadline turns it into a retry with fresh ones.
     if (secrets === undefined) return [];
     return [{ nodeId, cmd: stepCommand(step, runId, core.now(), secrets ?? undefined) }];
   }
-  if (step.not_before && step.not_before > now.toISOString()) return [];
+  if (move === 'wait-for-retry') return [];
   let secrets: StepSecrets | undefined;
   if (kube) {
     const prepared = kube.prepare(nodeId, node.hostname ?? nodeId, step.spec, runId, step.idx);
