@@ -1,6 +1,7 @@
 import type { CommandReport, CommandView, Hello, RpcParams } from '@osbuild/shared';
 import { UserError } from '@osbuild/shared';
 import { CommandStates } from '../lifecycle/command-state.js';
+import type { PeriodicJob } from '../lifecycle/service.js';
 import type { CommandRecord } from '../store/command-store.js';
 import { AgentReports } from './agent-reports.js';
 import { BootConfirmation } from './boot-confirmation.js';
@@ -95,7 +96,12 @@ export class CommandService implements CommandHooks {
   }
 
   /** Expire queued commands past their TTL, time out those past their deadline, follow re-plans. */
-  tick(): void {
+  sweep(): void {
     this.#sweep.tick();
+  }
+
+  /** The command service's periodic work, for the scheduler. */
+  jobs(everyMs: number): PeriodicJob[] {
+    return [{ name: 'operator-commands', everyMs, run: () => this.sweep() }];
   }
 }

@@ -213,7 +213,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     { name: 'health-conditions', everyMs: opts.conditionSweepMs, run: () => void conditionEvents.checkAll() },
     ...provisioner.jobs(opts.tickMs),
     ...cluster.jobs(),
-    { name: 'operator-commands', everyMs: opts.tickMs, run: () => commands.tick() },
+    ...commands.jobs(opts.tickMs),
   ];
   return { phases, cluster, provisioner, commands, route, jobs };
 }

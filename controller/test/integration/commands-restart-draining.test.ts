@@ -47,7 +47,7 @@ describe('a controller restart while a command is draining', () => {
       disruption: { beforeDisruption: async (node) => void drained.push(node.hostname ?? node.node_id) },
     });
     expect(second.get(id).state).toBe('draining');
-    second.tick();
+    second.sweep();
     await settle();
 
     expect(drained).toEqual(['w-01']);
@@ -83,14 +83,14 @@ describe('a controller restart while a command is draining', () => {
     const { id, store } = drainingThenRestart(clock, { ttlSec: 60 });
     store.nodes.setOnline(NODE_ID, false, clock.now().toISOString());
     const second = commandService(store, clock, { disruption: hangingDrain });
-    second.tick();
+    second.sweep();
     await settle();
     expect(second.get(id)).toMatchObject({
       state: 'queued',
       reason: 'interrupted while draining; it is prepared and delivered again when w-01 is online',
     });
     clock.advance(61_000);
-    second.tick();
+    second.sweep();
     expect(second.get(id)).toMatchObject({
       state: 'expired',
       reason: "w-01 stayed offline for the command's whole TTL (60 s); it was never delivered",
@@ -107,7 +107,7 @@ describe('a controller restart while a command is draining', () => {
     });
     const { command } = service.create({ action: 'reboot', name: 'w-01', ttlSec: 1 }, 'operator:test');
     clock.advance(5_000);
-    service.tick();
+    service.sweep();
     service.onHello(helloOf('boot-1'));
     expect(service.get(command.id).state).toBe('draining');
     release();
