@@ -14,6 +14,7 @@ import { startEmbeddedBroker } from '../broker/embedded-broker.js';
 import { writeFileAtomic } from '../host/private-files.js';
 import { InventorySource } from '../inventory/inventory-source.js';
 import type { ClusterManager } from '../kubernetes/cluster-manager.js';
+import type { Service } from '../lifecycle/service.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
 import { openStore } from '../store/store.js';
@@ -176,7 +177,6 @@ export async function startController(options: ControllerOptions): Promise<Contr
       audit,
     });
     const { cluster, provisioner } = middle;
-    cleanup.push(() => cluster.stop());
     // The downtime was ours, not the nodes': give in-flight steps a fresh grace period.
     const graceUntil = new Date(clock.now().getTime() + opts.deadlineGraceMs).toISOString();
     store.runs.extendDeadlines(graceUntil);
@@ -190,15 +190,16 @@ export async function startController(options: ControllerOptions): Promise<Contr
       startedAt,
     };
     await client.serve(middle.route, online);
-    const scheduler = new Scheduler(middle.jobs, logger);
-    scheduler.start();
-    cleanup.push(() => scheduler.stop());
-
     inventory.watch(() => {
       void bootstrap.refresh().then(() => provisioner.rematchUnsettled());
       cluster.onInventoryChanged();
     });
-    await cluster.start();
+    // Started in order, stopped in reverse (the cleanup list runs backwards).
+    const services: Service[] = [new Scheduler(middle.jobs, logger), cluster];
+    for (const service of services) {
+      cleanup.push(() => service.stop());
+      await service.start();
+    }
     // Nodes that were waiting for the bootstrap repository or an inventory entry before a restart.
     provisioner.rematchUnsettled();
 
