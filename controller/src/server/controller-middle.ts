@@ -131,7 +131,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     bootstrap: () => bootstrap.current(),
     inventory: () => inventory.current(),
     newId: () => randomUUID(),
-    audit: (e) => audit(e),
+    audit,
     onOutcome: (_action, state) => metrics.observeCommand(state),
     disruption: opts.disruption ?? kubeDisruptionAdapter(cluster, opts.drainDeadlineMs),
     ...(netbootReset ? { netbootReset } : {}),
