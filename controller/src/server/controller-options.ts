@@ -8,6 +8,7 @@ import { exec as realExec } from '../host/exec.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
 import type { Disruption, NetbootReset, PowerHooks } from '../operator-commands/ports.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
+import { REJECTION_LOG_LIMITS, type RejectionLogLimits } from './rejected-messages.js';
 
 /** A token bucket: `burst` at once, then `perSecond`. */
 export interface RateLimit {
@@ -69,6 +70,8 @@ export interface ControllerOptions {
   powerHooks?: PowerHooks;
   /** Seconds a command for an offline node waits before it expires (default 3600). */
   commandTtlSec?: number;
+  /** How many rejected messages are logged per sender and kind (server/rejected-messages.ts). */
+  rejectionLog?: Partial<RejectionLogLimits>;
   /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
   adoptKubeconfig?: string;
   /** Builds the Kubernetes API client from a kubeconfig (tests: the same adapter, other options). */
@@ -116,6 +119,7 @@ export type ResolvedOptions = Omit<
   deadlineGraceMs: number;
   tickMs: number;
   conditionSweepMs: number;
+  rejectionLogFlushMs: number;
   insecureListen: boolean;
   tlsSans: string[];
 };
@@ -133,6 +137,11 @@ export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
     deadlineGraceMs: opts.deadlineGraceMs ?? defaults.deadlineGraceMs,
     tickMs: opts.tickMs ?? defaults.tickMs,
     conditionSweepMs: Math.max(opts.tickMs ?? defaults.tickMs, defaults.conditionSweepMs),
+    // A flood's summary line comes at most a tenth of a window after the window ends.
+    rejectionLogFlushMs: Math.max(
+      opts.tickMs ?? defaults.tickMs,
+      (opts.rejectionLog?.windowMs ?? REJECTION_LOG_LIMITS.windowMs) / 10,
+    ),
     insecureListen: opts.insecureListen ?? defaults.insecureListen,
     tlsSans: opts.tlsSans ?? defaults.tlsSans,
   };

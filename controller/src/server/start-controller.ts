@@ -24,7 +24,7 @@ import { ControllerClient } from './controller-client.js';
 import { buildMiddle } from './controller-middle.js';
 import { type ControllerOptions, resolveOptions } from './controller-options.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
-import type { RejectCounters } from './message-router.js';
+import { RejectedMessages } from './rejected-messages.js';
 import { Scheduler } from './scheduler.js';
 
 export type { ControllerOptions, RateLimit } from './controller-options.js';
@@ -111,7 +111,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
       await listener.close();
     });
 
-    const rejected: RejectCounters = new Map();
+    const rejections = new RejectedMessages({ logger, clock, limits: opts.rejectionLog });
     // The latest sample of every node, parsed once at ingestion: the scrape and the condition
     // checks walk a map instead of reading and re-parsing one SQLite row per node.
     const latestTelemetry = LatestTelemetry.seededFrom(store.telemetry);
@@ -124,7 +124,8 @@ export async function startController(options: ControllerOptions): Promise<Contr
         return nodeMetricsViews(rows);
       },
       connectedClients: () => broker.connectedClients(),
-      rejected: () => Object.fromEntries(rejected),
+      rejected: () => rejections.byKind(),
+      rejectedUnlogged: () => rejections.suppressedByKind(),
       loginFailures: () => broker.authFailures(),
       telemetry: (nodeId) => {
         const t = latestTelemetry.get(nodeId);
@@ -170,7 +171,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
       bootstrap,
       metrics,
       latestTelemetry,
-      rejected,
+      rejections,
       verifiedSecrets,
       credentialMint: new CredentialMint(),
       admitClaim: admission.admitClaim,

@@ -80,7 +80,8 @@ function where(path: readonly PropertyKey[]): string {
 /** zod says "expected string, received undefined" for a missing field; say `required` instead. */
 function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === 'invalid_type' && issue.path.length > 0 && valueAt(input, issue.path) === undefined)
-    return `required (expected ${issue.expected})`;
+    // A required z.unknown() field says "expected nonoptional": no type worth naming.
+    return issue.expected === 'nonoptional' ? 'required' : `required (expected ${issue.expected})`;
   return issue.message;
 }
 
