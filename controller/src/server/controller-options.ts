@@ -48,6 +48,11 @@ export interface ControllerOptions {
   /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
   rateLimits?: Partial<Omit<RateLimits, 'claimsPerNode'>>;
   deadlineGraceMs?: number;
+  /**
+   * Refusals (logins, ACL denials, rate limits) from one source after the first are counted for
+   * this long, then written as one summary (default 60 s).
+   */
+  refusalWindowMs?: number;
   /** Period of the provisioning and command sweeps (the condition sweep runs every 5 s). */
   tickMs?: number;
   /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
@@ -83,6 +88,7 @@ export const CONTROLLER_DEFAULTS = {
   tlsSans: [] as string[],
   retry: { baseMs: 5_000, capMs: 60_000 } satisfies RetryPolicy,
   deadlineGraceMs: 30_000,
+  refusalWindowMs: 60_000,
   tickMs: 1_000,
   /** Staleness and offline nodes change conditions without a message: look at everyone this often. */
   conditionSweepMs: 5_000,
@@ -104,6 +110,7 @@ export type ResolvedOptions = Omit<
   | 'health'
   | 'rateLimits'
   | 'deadlineGraceMs'
+  | 'refusalWindowMs'
   | 'tickMs'
   | 'insecureListen'
   | 'tlsSans'
@@ -114,6 +121,7 @@ export type ResolvedOptions = Omit<
   health: HealthThresholds;
   rateLimits: RateLimits;
   deadlineGraceMs: number;
+  refusalWindowMs: number;
   tickMs: number;
   conditionSweepMs: number;
   insecureListen: boolean;
@@ -131,6 +139,7 @@ export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
     health: { ...DEFAULT_HEALTH, ...opts.health },
     rateLimits: { ...defaults.rateLimits, ...opts.rateLimits },
     deadlineGraceMs: opts.deadlineGraceMs ?? defaults.deadlineGraceMs,
+    refusalWindowMs: opts.refusalWindowMs ?? defaults.refusalWindowMs,
     tickMs: opts.tickMs ?? defaults.tickMs,
     conditionSweepMs: Math.max(opts.tickMs ?? defaults.tickMs, defaults.conditionSweepMs),
     insecureListen: opts.insecureListen ?? defaults.insecureListen,
