@@ -13,6 +13,7 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { capField, capFields, TEXT_MAX_BYTES } from '../logging/cap-fields.js';
 import type { NodeLogIngest } from '../logs/node-log-ingest.js';
 import type { CommandHooks } from '../operator-commands/command-service.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
@@ -58,7 +59,11 @@ export function makeMessageRouter(deps: {
 }): (msg: InboundMessage) => void {
   const reject = (kind: string, topic: string, error: string) => {
     deps.rejected.set(kind, (deps.rejected.get(kind) ?? 0) + 1);
-    deps.logger.warn({ topic, error }, 'rejected inbound message');
+    // Both can quote what the client sent (a topic, a zod message naming an unknown key): capped.
+    deps.logger.warn(
+      { topic: capField(topic), error: capField(error, TEXT_MAX_BYTES) },
+      'rejected inbound message',
+    );
   };
   return (msg) => {
     const t = parseTopic(msg.topic);
@@ -134,7 +139,7 @@ export function makeMessageRouter(deps: {
           if (!event.ok) return reject('events', msg.topic, event.error);
           deps.store.nodes.touch(t.nodeId, now);
           if (event.value.type === 'log')
-            deps.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
+            deps.logger.debug({ nodeId: t.nodeId, event: capFields(event.value) }, 'node log');
           deps.nodeLogs?.onNodeEvent(t.nodeId, event.value);
           return;
         }
