@@ -117,6 +117,25 @@ describe('openAuditLog', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 101 });
   });
 
+  it('caps what a client controls: a 1 MB actor, target and detail string are cut and marked', async () => {
+    const log = await openAuditLog(file, steppingClock());
+    const huge = 'x'.repeat(1024 * 1024);
+    const r = await log.append({
+      actor: huge,
+      action: 'login.refused',
+      target: huge,
+      result: 'refused',
+      detail: { why: huge },
+    });
+    await log.close();
+    expect(r.actor).toBe(`${'x'.repeat(256)}…[+${1024 * 1024 - 256} bytes]`);
+    expect(r.target).toBe(r.actor);
+    expect(r.detail?.why).toBe(`${'x'.repeat(1024)}…[+${1024 * 1024 - 1024} bytes]`);
+    expect((await stat(file)).size).toBeLessThan(2 * 1024);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 1 });
+    expect(await readAuditLog(file)).toEqual([r]);
+  });
+
   it('200 concurrent appends get seq 1..200 in call order with a valid chain', async () => {
     const log = await openAuditLog(file, steppingClock());
     const records = await Promise.all(
