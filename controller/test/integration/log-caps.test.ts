@@ -8,11 +8,13 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { auditLogPath, readAuditLog, verifyAuditLog } from '../../src/audit/audit-log.js';
 import {
+  controllerSecrets,
   FIXTURE_INVENTORY,
   makeWorkspace,
   operator,
   startTestController,
   useCleanups,
+  waitFor,
 } from '../support/e2e.js';
 
 const cleanups = useCleanups();
@@ -110,6 +112,26 @@ describe('log and audit growth without logging in', () => {
       }),
     ]);
     expect(await verifyAuditLog(audit)).toMatchObject({ ok: true, entries: records.length });
+  });
+
+  it("caps the topic of a logged-in client's refused will", async () => {
+    const { controller, lines } = await controllerWithLog();
+    const { operator: cred } = await controllerSecrets(controller.dataDir);
+    const topic = `t${'w'.repeat(60_000)}`;
+    const client = await mqtt.connectAsync(controller.mqttUrl, {
+      clientId: 'cli-will',
+      ...cred,
+      reconnectPeriod: 0,
+      will: { topic, payload: Buffer.from('gone'), qos: 0, retain: false },
+    });
+    // Dropped without DISCONNECT, the broker publishes the will [MQTT-3.1.2-8]: an operator may not.
+    client.stream.destroy();
+    const line = await waitFor('will refused', async () =>
+      lines.find((l) => l.includes('mqtt publish refused')),
+    );
+    expect(bytes(line)).toBeLessThan(LINE_BUDGET);
+    expect((JSON.parse(line) as { topic: string }).topic).toMatch(TRUNCATED);
+    client.end(true);
   });
 
   it('audits an rpc with a 100 KB name param capped, marked truncated', async () => {
