@@ -106,6 +106,11 @@ export class CommandStates {
       if (!commandTransitionAllowed(cmd.state, to)) throw new IllegalCommandTransition(id, cmd.state, to);
       if (!isTerminalCommandState(to)) {
         records.commands.setState(id, to, reason, extra);
+        // Terminal states are logged at info below; the steps on the way there only at trace.
+        logger.trace(
+          { cmdId: id, from: cmd.state, to, reason: capField(reason, TEXT_MAX_BYTES) },
+          'command state changed',
+        );
         return undefined;
       }
       const now = clock.now().toISOString();
