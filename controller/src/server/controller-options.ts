@@ -49,6 +49,11 @@ export interface ControllerOptions {
   /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
   rateLimits?: Partial<Omit<RateLimits, 'claimsPerNode'>>;
   deadlineGraceMs?: number;
+  /**
+   * Refusals (logins, ACL denials, rate limits) from one source after the first are counted for
+   * this long, then written as one summary (default 60 s).
+   */
+  refusalWindowMs?: number;
   /** Period of the provisioning and command sweeps (the condition sweep runs every 5 s). */
   tickMs?: number;
   /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
@@ -86,6 +91,7 @@ export const CONTROLLER_DEFAULTS = {
   tlsSans: [] as string[],
   retry: { baseMs: 5_000, capMs: 60_000 } satisfies RetryPolicy,
   deadlineGraceMs: 30_000,
+  refusalWindowMs: 60_000,
   tickMs: 1_000,
   /** Staleness and offline nodes change conditions without a message: look at everyone this often. */
   conditionSweepMs: 5_000,
@@ -107,6 +113,7 @@ export type ResolvedOptions = Omit<
   | 'health'
   | 'rateLimits'
   | 'deadlineGraceMs'
+  | 'refusalWindowMs'
   | 'tickMs'
   | 'insecureListen'
   | 'tlsSans'
@@ -117,6 +124,7 @@ export type ResolvedOptions = Omit<
   health: HealthThresholds;
   rateLimits: RateLimits;
   deadlineGraceMs: number;
+  refusalWindowMs: number;
   tickMs: number;
   conditionSweepMs: number;
   rejectionLogFlushMs: number;
@@ -135,6 +143,7 @@ export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
     health: { ...DEFAULT_HEALTH, ...opts.health },
     rateLimits: { ...defaults.rateLimits, ...opts.rateLimits },
     deadlineGraceMs: opts.deadlineGraceMs ?? defaults.deadlineGraceMs,
+    refusalWindowMs: opts.refusalWindowMs ?? defaults.refusalWindowMs,
     tickMs: opts.tickMs ?? defaults.tickMs,
     conditionSweepMs: Math.max(opts.tickMs ?? defaults.tickMs, defaults.conditionSweepMs),
     // A flood's summary line comes at most a tenth of a window after the window ends.

@@ -13,6 +13,7 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { capFields } from '../logging/cap-fields.js';
 import type { NodeLogIngest } from '../logs/node-log-ingest.js';
 import type { CommandHooks } from '../operator-commands/command-service.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
@@ -133,7 +134,7 @@ export function makeMessageRouter(deps: {
           if (!event.ok) return reject('events', event.issues);
           deps.store.nodes.touch(t.nodeId, now);
           if (event.value.type === 'log')
-            deps.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
+            deps.logger.debug({ nodeId: t.nodeId, event: capFields(event.value) }, 'node log');
           deps.nodeLogs?.onNodeEvent(t.nodeId, event.value);
           return;
         }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { capField } from '../logging/cap-fields.js';
 
 /** One inbound message the controller did not take. */
 export interface Rejection {
@@ -71,7 +72,13 @@ export class RejectedMessages {
       return;
     }
     w.logged++;
-    const fields = { kind: r.kind, topic: r.topic, principal: r.principal, issues: r.issues };
+    // The topic and the sender's client id are the sender's to choose: capped like every logged field.
+    const fields = {
+      kind: r.kind,
+      topic: capField(r.topic),
+      principal: capField(r.principal),
+      issues: r.issues,
+    };
     if (r.err === undefined) this.deps.logger.warn(fields, REJECTED_MESSAGE);
     else this.deps.logger.error({ ...fields, err: r.err }, HANDLER_FAILED);
   }

@@ -91,7 +91,18 @@ export async function startController(options: ControllerOptions): Promise<Contr
             result: 'refused',
             detail: { address: e.address, why: e.why },
           }),
+        onRefusalSummary: (s) => {
+          if (s.kind !== 'login') return;
+          audit({
+            actor: 'controller',
+            action: 'login.refused.summary',
+            target: s.source,
+            result: 'refused',
+            detail: { further: s.count, seconds: s.seconds },
+          });
+        },
       },
+      refusals: { windowMs: opts.refusalWindowMs, now: () => clock.now().getTime() },
     });
     const listener = await startMqttListener({
       listen: opts.listen,
@@ -196,7 +207,12 @@ export async function startController(options: ControllerOptions): Promise<Contr
       cluster.onInventoryChanged();
     });
     // Started in order, stopped in reverse (the cleanup list runs backwards).
-    const services: Service[] = [new Scheduler(middle.jobs, logger), cluster];
+    const refusalSummaries = {
+      name: 'refusal-summaries',
+      everyMs: Math.min(opts.tickMs, opts.refusalWindowMs),
+      run: () => broker.flushRefusals(),
+    };
+    const services: Service[] = [new Scheduler([...middle.jobs, refusalSummaries], logger), cluster];
     for (const service of services) {
       cleanup.push(() => service.stop());
       await service.start();
