@@ -188,7 +188,7 @@ export class AgentSession {
   #reject(what: string, error: string): void {
     this.#deps.counters.rejectedMessages += 1;
     this.#deps.logger.warn({ error }, `rejected ${what}`);
-    this.#outbound.event({ type: 'log', level: 'warn', msg: `rejected ${what}: ${error}` });
+    this.#outbound.log('warn', `rejected ${what}: ${error}`);
   }
 
   /** One sample, QoS 0: a lost one is replaced by the next, and stale samples are worthless. */
