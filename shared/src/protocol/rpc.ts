@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { nodeCondition } from './conditions.js';
 import { envelopeOf, errorBody } from './envelope.js';
 import { bootSource, nodeId } from './identity.js';
-import { commandAction, commandState, commandView, eventView, logLineView } from './operator-commands.js';
-import { nodePhase } from './phases.js';
-import { telemetrySchema } from './telemetry.js';
 import {
   ARG_MAX,
   HOSTNAME_MAX,
@@ -16,6 +13,9 @@ import {
   SELECTOR_MAX,
   TARGET_NAMES_MAX,
 } from './limits.js';
+import { commandAction, commandState, commandView, eventView, logLineView } from './operator-commands.js';
+import { nodePhase } from './phases.js';
+import { telemetrySchema } from './telemetry.js';
 import { protocolVersion } from './version.js';
 
 /** Node roles in the inventory. */
