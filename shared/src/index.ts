@@ -9,6 +9,7 @@ export * from './protocol/command-result.js';
 export * from './protocol/conditions.js';
 export * from './protocol/controller-status.js';
 export * from './protocol/envelope.js';
+export * from './protocol/examples.js';
 export * from './protocol/fields.js';
 export * from './protocol/fit.js';
 export * from './protocol/hello.js';

@@ -67,7 +67,7 @@ export class AgentSession {
       reject,
       logger,
     });
-    this.#intake = new CommandIntake({ queue: this.#queue, journal, outbound, reject, logger });
+    this.#intake = new CommandIntake({ queue: this.#queue, journal, outbound, reject, logger, now });
     this.#watch = new ControllerWatch({
       topics,
       greeter,

@@ -116,6 +116,13 @@ export const commandSchema = z
   .describe('A command for one node.');
 /** Inferred {@link commandSchema}. */
 export type Command = z.infer<typeof commandSchema>;
+
+/**
+ * The part of a command a receiver needs to refuse it: a command whose body it cannot parse (a
+ * step kind it does not know, a field out of bounds) but whose `v` and `id` it can is answered with
+ * a `rejected` result, so the controller need not wait for the deadline.
+ */
+export const commandHeaderSchema = commandSchema.pick({ v: true, id: true });
 /** Inferred {@link runStepCommand}. */
 export type RunStepCommand = z.infer<typeof runStepCommand>;
 /** Inferred body of any command. */
