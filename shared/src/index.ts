@@ -1,3 +1,4 @@
+export * from './contract/catalog.js';
 export * from './errors.js';
 export * from './image/manifest.js';
 export * from './inventory/cluster-schema.js';

@@ -10,7 +10,7 @@ function intake() {
   const queue = new CommandQueue();
   const take = new CommandIntake({
     queue,
-    journal: { get: async () => undefined },
+    journal: { get: async () => null },
     outbound: { ack: () => {}, expectProgress: () => {}, result: (r) => void results.push(r) },
     reject: (what, error) => void rejected.push(`${what}: ${error}`),
     logger: pino({ level: 'silent' }),

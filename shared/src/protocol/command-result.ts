@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandId, isoTime } from './fields.js';
+import { commandId, isoTime, nullableIsoTime } from './fields.js';
 import { bootId } from './identity.js';
 import { ERROR_TEXT_MAX, NOTE_MAX, OUTPUT_TAIL_MAX, RESULT_SECRET_MAX } from './limits.js';
 import { protocolVersion } from './version.js';
@@ -33,7 +33,7 @@ export const commandResultSchema = z
       .string()
       .max(OUTPUT_TAIL_MAX)
       .describe('The last 4 KiB (bytes) of the output, redacted like the output events; may be empty.'),
-    startedAt: isoTime('When the step started; null when it never started').nullable(),
+    startedAt: nullableIsoTime('When the step started; null when it never started'),
     finishedAt: isoTime('When the agent settled the result'),
     /** Step-specific data, e.g. whether anything changed. */
     changed: z.boolean().optional().describe('Whether the step changed anything on the node, when known.'),

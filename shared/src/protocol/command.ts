@@ -111,7 +111,7 @@ export const commandSchema = z
       .describe('The operator’s idempotency key, for logs; the agent de-duplicates by `id`.'),
     body: z
       .discriminatedUnion('type', [runStepCommand, rebootCommand, runScriptCommand, resetNodeCommand])
-      .describe('What to do, tagged by `type`.'),
+      .describe('What to do, tagged by `type` (the reference lists every body).'),
   })
   .describe('A command for one node.');
 /** Inferred {@link commandSchema}. */

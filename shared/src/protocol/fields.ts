@@ -9,6 +9,15 @@ export function isoTime(meaning: string) {
   return z.string().max(TIME_MAX).describe(`${meaning} (ISO 8601 time, e.g. 2026-01-01T12:00:00.000Z).`);
 }
 
+/** {@link isoTime} or null. */
+export function nullableIsoTime(meaning: string) {
+  return z
+    .string()
+    .max(TIME_MAX)
+    .nullable()
+    .describe(`${meaning} (ISO 8601 time, e.g. 2026-01-01T12:00:00.000Z).`);
+}
+
 /** A command id as the controller makes it; the agent de-duplicates on it. */
 export function commandId(meaning: string) {
   return z.string().min(8).max(ID_MAX).describe(meaning);

@@ -178,7 +178,7 @@ export const stepSchema = z
     kubeadmUploadCertsStep,
     etcdMemberRemoveStep,
   ])
-  .describe('One step, tagged by `kind`.');
+  .describe('One step, tagged by `kind` (the reference lists every step).');
 /** Inferred {@link stepSchema} (defaults applied). */
 export type Step = z.infer<typeof stepSchema>;
 /** Input form of a step, before defaults are applied. */

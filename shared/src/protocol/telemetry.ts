@@ -118,7 +118,7 @@ export const telemetrySchema = z
     seq: messageSeq,
     at: isoTime('When the sample was taken'),
     bootId,
-    bootSource: bootSource.nullable(),
+    bootSource: bootSource.nullable().describe('Where the root filesystem came from; null when unknown.'),
     uptimeSec: z.number().nonnegative().describe('Seconds since boot (/proc/uptime).'),
     /** 1, 5 and 15 minute load averages. */
     load: z.tuple([load, load, load]).describe('1, 5 and 15 minute load averages (/proc/loadavg).'),

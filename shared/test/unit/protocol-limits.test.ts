@@ -32,7 +32,7 @@ const identity = {
 };
 const hello = { v: 1, seq: 0, bootSeq: 1, at, identity, provisioned: null };
 const result = {
-  v: 1,
+  v: 1 as const,
   id: 'cmd-0123456789',
   outcome: 'failed',
   exitCode: 1,
