@@ -24,7 +24,9 @@ const SHARED = '@osbuild/shared';
 export const FOLDERS: Record<string, FolderTable> = {
   // shared is the protocol: it imports nothing of agent or controller.
   shared: {
-    'index.ts': ['errors.ts', 'image', 'inventory', 'protocol', 'tls-fingerprint.ts'],
+    'index.ts': ['contract', 'errors.ts', 'image', 'inventory', 'protocol', 'tls-fingerprint.ts'],
+    // The generated contract (JSON Schemas, docs/protocol-reference.md) is built from the protocol.
+    contract: ['protocol'],
     'errors.ts': [],
     'tls-fingerprint.ts': ['errors.ts'],
     image: [],

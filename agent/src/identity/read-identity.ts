@@ -1,4 +1,4 @@
-import { deriveNodeId, type Identity, identitySchema } from '@osbuild/shared';
+import { deriveNodeId, type Identity, identitySchema, NICS_MAX } from '@osbuild/shared';
 import { readTextOrNull } from '../host/fs-util.js';
 import { type HostPaths, isLiveRoot } from '../host/paths.js';
 import { bootSourceFrom } from './boot-source.js';
@@ -49,7 +49,8 @@ export async function readIdentity(paths: HostPaths, deps: IdentityDeps): Promis
   if (!id) throw new Error(`cannot read the boot id from ${paths.bootId}`);
   return identitySchema.parse({
     nodeId: deriveNodeId(serial, nics[0]?.mac ?? null),
-    nics,
+    // The hello carries at most NICS_MAX of them; the primary ones come first.
+    nics: nics.slice(0, NICS_MAX),
     serial,
     model,
     bootSource: bootSourceFrom(mounts, cmdline),

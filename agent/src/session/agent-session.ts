@@ -67,7 +67,7 @@ export class AgentSession {
       reject,
       logger,
     });
-    this.#intake = new CommandIntake({ queue: this.#queue, journal, outbound, reject, logger });
+    this.#intake = new CommandIntake({ queue: this.#queue, journal, outbound, reject, logger, now });
     this.#watch = new ControllerWatch({
       topics,
       greeter,
@@ -188,7 +188,7 @@ export class AgentSession {
   #reject(what: string, error: string): void {
     this.#deps.counters.rejectedMessages += 1;
     this.#deps.logger.warn({ error }, `rejected ${what}`);
-    this.#outbound.event({ type: 'log', level: 'warn', msg: `rejected ${what}: ${error}` });
+    this.#outbound.log('warn', `rejected ${what}: ${error}`);
   }
 
   /** One sample, QoS 0: a lost one is replaced by the next, and stale samples are worthless. */

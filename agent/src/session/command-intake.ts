@@ -1,4 +1,10 @@
-import { type Command, commandSchema, parsePayload } from '@osbuild/shared';
+import {
+  type Command,
+  commandHeaderSchema,
+  commandSchema,
+  PROTOCOL_VERSION,
+  parsePayload,
+} from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Journal, JournalEntry } from '../journal/journal.js';
 import type { CommandQueue } from './command-queue.js';
@@ -8,10 +14,11 @@ import type { Outbound } from './outbound.js';
 /** What {@link CommandIntake} needs. */
 export interface CommandIntakeDeps {
   queue: CommandQueue;
-  journal: Journal;
+  journal: Pick<Journal, 'get'>;
   outbound: Pick<Outbound, 'ack' | 'result' | 'expectProgress'>;
   reject: (what: string, error: string) => void;
   logger: Logger;
+  now: () => Date;
 }
 
 /**
@@ -37,12 +44,36 @@ export class CommandIntake {
   /** One message on `cmd`. */
   async take(payload: Buffer): Promise<void> {
     const parsed = parsePayload(commandSchema, payload);
-    if (!parsed.ok) return this.#deps.reject('command', parsed.error);
+    if (!parsed.ok) {
+      this.#deps.reject('command', parsed.error);
+      return this.#refuse(payload, parsed.error);
+    }
     const cmd = parsed.value;
     if (this.#isInFlight(cmd)) return this.#answerInFlight(cmd);
     const entry = await this.#deps.journal.get(cmd.id);
     if (entry) return this.#answerJournalled(cmd, entry);
     this.#accept(cmd);
+  }
+
+  /**
+   * A command we cannot run (a step kind this agent does not know, a field out of bounds) but
+   * whose id we can read gets a `rejected` result: the controller does not retry a rejection, and
+   * need not wait for the deadline. Not journalled: a re-sent copy is refused the same way.
+   */
+  #refuse(payload: Buffer, error: string): void {
+    const header = parsePayload(commandHeaderSchema, payload);
+    if (!header.ok) return;
+    const now = this.#deps.now().toISOString();
+    this.#deps.outbound.result({
+      v: PROTOCOL_VERSION,
+      id: header.value.id,
+      outcome: 'rejected',
+      exitCode: null,
+      error: `this agent cannot run the command: ${error}`,
+      outputTail: '',
+      startedAt: null,
+      finishedAt: now,
+    });
   }
 
   #isInFlight(cmd: Command): boolean {

@@ -1,4 +1,14 @@
-import { type CommandAck, type CommandProgress, type CommandResult, PROTOCOL_VERSION } from '@osbuild/shared';
+import {
+  type CommandAck,
+  type CommandProgress,
+  type CommandResult,
+  clipText,
+  EVENT_TEXT_MAX,
+  fitResult,
+  LOG_MSG_MAX,
+  PROTOCOL_VERSION,
+  splitText,
+} from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { OutputStream } from '../host/exec.js';
 import type { Journal } from '../journal/journal.js';
@@ -11,7 +21,8 @@ import type { EventSink } from './ports.js';
 /** What {@link Outbound} needs. */
 export interface OutboundDeps {
   topics: NodeTopics;
-  journal: Journal;
+  /** Only to mark a result reported once the broker acknowledged it. */
+  journal: Pick<Journal, 'markReported'>;
   logger: Logger;
   now: () => Date;
   /** The boot id acks carry: the session's current identity. */
@@ -102,7 +113,8 @@ export class Outbound implements EventSink {
     const conn = this.#conn;
     // Offline: the journal keeps it unreported and the next connect re-publishes it.
     if (!conn) return;
-    void this.publish(conn, this.#deps.topics.result, encode(result), 1).then(async (acked) => {
+    // Cut to the schema's bounds here, or the controller would drop the whole result for size.
+    void this.publish(conn, this.#deps.topics.result, encode(fitResult(result)), 1).then(async (acked) => {
       if (acked) await this.#deps.journal.markReported(result.id).catch(() => {});
     });
   }
@@ -133,11 +145,13 @@ export class Outbound implements EventSink {
   }
 
   output(cmdId: string, stream: OutputStream, text: string): void {
-    this.event({ type: 'command-output', cmdId, stream, text });
+    // One chunk may exceed an event's bound (a pipe read is up to 64 KiB): send it in pieces.
+    for (const piece of splitText(text, EVENT_TEXT_MAX))
+      this.event({ type: 'command-output', cmdId, stream, text: piece });
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void {
-    this.event({ type: 'log', level, msg });
+    this.event({ type: 'log', level, msg: clipText(msg, LOG_MSG_MAX) });
   }
 
   #sendProgress(id: string): void {

@@ -20,4 +20,23 @@ describe('malformed command payloads', () => {
     expect(result.outcome).toBe('succeeded');
     expect(agent.stats().rejectedMessages).toBe(3);
   });
+
+  it('answers a command with a readable id but a step it does not know with a rejected result', async () => {
+    const { fc } = h;
+    const { agent } = await h.startAgent('pi5-a');
+    const id = agent.nodeId;
+    await fc.waitForStatus(id, true);
+    const cmdId = 'run-future-0-1';
+    const body = {
+      type: 'run-step',
+      runId: 'run-future',
+      index: 0,
+      attempt: 1,
+      step: { kind: 'flash-firmware' },
+    };
+    await fc.sendRaw(id, JSON.stringify({ v: 1, id: cmdId, deadline: '2099-01-01T00:00:00.000Z', body }));
+    const result = await fc.waitForResult(id, cmdId);
+    expect(result).toMatchObject({ outcome: 'rejected', startedAt: null, exitCode: null });
+    expect(result.error).toMatch(/^this agent cannot run the command: body\.step\.kind/);
+  });
 });

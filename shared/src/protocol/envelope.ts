@@ -14,13 +14,18 @@ export const errorCode = z.enum([
 export type ErrorCode = z.infer<typeof errorCode>;
 
 /** The error half of a response envelope. */
-export const errorBody = z.object({ code: errorCode, message: z.string() });
+export const errorBody = z
+  .object({
+    code: errorCode.describe('Stable error code; the CLI maps it to an exit code.'),
+    message: z.string().describe('What went wrong, for humans.'),
+  })
+  .describe('Why a request failed.');
 
 /** Build the schema of a response envelope `{ok: true, data} | {ok: false, error}` around `data`. */
 export function envelopeOf<T extends z.ZodType>(data: T) {
   return z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), data }),
-    z.object({ ok: z.literal(false), error: errorBody }),
+    z.object({ ok: z.literal(true).describe('The request succeeded.'), data }),
+    z.object({ ok: z.literal(false).describe('The request failed.'), error: errorBody }),
   ]);
 }
 /** A response envelope. */

@@ -1,97 +1,27 @@
 import { z } from 'zod';
-import { nodeCondition } from './conditions.js';
 import { envelopeOf, errorBody } from './envelope.js';
-import { bootSource, nodeId } from './identity.js';
-import { commandAction, commandState, commandView, eventView, logLineView } from './operator-commands.js';
+import { nodeId } from './identity.js';
+import {
+  ARG_MAX,
+  HOSTNAME_MAX,
+  ID_MAX,
+  IDEMPOTENCY_KEY_MAX,
+  OPERATOR_ARGS_MAX,
+  PATH_MAX,
+  RPC_ID_MAX,
+  SELECTOR_MAX,
+  TARGET_NAMES_MAX,
+} from './limits.js';
+import { commandAction, commandView, eventView, logLineView } from './operator-commands.js';
 import { nodePhase } from './phases.js';
-import { telemetrySchema } from './telemetry.js';
+import { clusterStatusView, nodeDetail, nodeRole, nodeSummary, nodeWhy } from './rpc-views.js';
 import { protocolVersion } from './version.js';
 
-/** Node roles in the inventory. */
-export const nodeRole = z.enum(['control-plane', 'worker']);
-/** Inferred {@link nodeRole}. */
-export type NodeRole = z.infer<typeof nodeRole>;
+export * from './rpc-views.js';
 
-/** One step of a run as operators see it. */
-export const stepView = z.object({
-  index: z.number().int(),
-  kind: z.string(),
-  state: z.enum(['pending', 'running', 'succeeded', 'failed']),
-  attempt: z.number().int(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  exitCode: z.number().int().nullable(),
-  error: z.string().nullable(),
-  outputTail: z.string(),
-});
-/** Inferred {@link stepView}. */
-export type StepView = z.infer<typeof stepView>;
-
-/** A node as `nodes ls` lists it. `name` is the inventory hostname, or the nodeId when unmatched. */
-export const nodeSummary = z.object({
-  name: z.string(),
-  nodeId,
-  hostname: z.string().nullable(),
-  mac: z.string().nullable(),
-  serial: z.string().nullable(),
-  role: nodeRole.nullable(),
-  ip: z.string().nullable(),
-  phase: nodePhase,
-  reason: z.string(),
-  online: z.boolean(),
-  lastSeen: z.string().nullable(),
-  phaseSince: z.string(),
-  /** Health conditions that hold now (empty when healthy or nothing is known yet). */
-  conditions: z.array(nodeCondition),
-});
-/** Inferred {@link nodeSummary}. */
-export type NodeSummary = z.infer<typeof nodeSummary>;
-
-/** A node with its hardware identity and current run, for `nodes show`. */
-export const nodeDetail = nodeSummary.extend({
-  model: z.string().nullable(),
-  bootSource: bootSource.nullable(),
-  bootId: z.string().nullable(),
-  agentVersion: z.string().nullable(),
-  imageVersion: z.string().nullable(),
-  macs: z.array(z.string()),
-  firstSeen: z.string(),
-  run: z
-    .object({ id: z.string(), state: z.string(), createdAt: z.string(), steps: z.array(stepView) })
-    .nullable(),
-  /** The latest telemetry sample the node sent, or null when none has arrived yet. */
-  telemetry: telemetrySchema.nullable(),
-});
-/** Inferred {@link nodeDetail}. */
-export type NodeDetail = z.infer<typeof nodeDetail>;
-
-/** The answer to "why is this node where it is". */
-export const nodeWhy = z.object({
-  name: z.string(),
-  nodeId,
-  phase: nodePhase,
-  reason: z.string(),
-  online: z.boolean(),
-  /** One sentence: what the node is waiting for, or what the operator should do. */
-  waitingFor: z.string(),
-  currentStep: stepView.nullable(),
-  failedStep: stepView.nullable(),
-  conditions: z.array(nodeCondition),
-  /** The node's latest operator command (reboot, reprovision, run), live or finished; null if none. */
-  lastCommand: z
-    .object({
-      id: z.string(),
-      action: commandAction,
-      state: commandState,
-      reason: z.string(),
-      createdAt: z.string(),
-    })
-    .nullable(),
-});
-/** Inferred {@link nodeWhy}. */
-export type NodeWhy = z.infer<typeof nodeWhy>;
-
-const nameParams = z.object({ name: z.string().min(1) });
+/** A node as operators name it: its inventory hostname or its nodeId. */
+const nodeName = z.string().min(1).max(HOSTNAME_MAX).describe('Inventory hostname or nodeId of the node.');
+const nameParams = z.object({ name: nodeName });
 
 /** Roles of human and tool principals (nodes are a principal kind of their own). */
 export const principalRole = z.enum(['operator', 'monitor']);
@@ -101,28 +31,8 @@ export type PrincipalRole = z.infer<typeof principalRole>;
 /** Names of operator and monitor users. */
 export const userName = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'expected a user name like alice or grafana');
-
-/** The Kubernetes cluster as the controller follows it (`osbuild cluster status`). */
-export const clusterStatusView = z.object({
-  /** False until kubeadm init ran through a node or a kubeconfig was adopted. */
-  managed: z.boolean(),
-  server: z.string().nullable(),
-  /** The control-plane operation in progress (one at a time), if any. */
-  controlPlaneOperation: z.string().nullable(),
-  nodes: z.array(
-    z.object({
-      name: z.string(),
-      ready: z.boolean(),
-      controlPlane: z.boolean(),
-      unschedulable: z.boolean(),
-      /** Why it is not Ready, from its conditions; null when Ready. */
-      reason: z.string().nullable(),
-    }),
-  ),
-});
-/** Inferred {@link clusterStatusView}. */
-export type ClusterStatusView = z.infer<typeof clusterStatusView>;
+  .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'expected a user name like alice or grafana')
+  .describe('User name: a lowercase letter, then 1-31 of a-z, 0-9, _ and -.');
 
 /** Every operator method: its params and the data of its success response. */
 export const rpcMethods = {
@@ -131,11 +41,18 @@ export const rpcMethods = {
   'nodes.why': { params: nameParams, result: nodeWhy },
   'cluster.status': { params: z.object({}), result: clusterStatusView },
   'nodes.approve': {
-    params: z.object({ nodeId, hostname: z.string().min(1), role: nodeRole.optional() }),
+    params: z.object({
+      nodeId,
+      hostname: z.string().min(1).max(HOSTNAME_MAX).describe('Hostname to bind the node to.'),
+      role: nodeRole.optional().describe('Role, for a host not in the inventory.'),
+    }),
     result: nodeSummary,
   },
   'nodes.retry': {
-    params: z.object({ name: z.string().min(1), fromStart: z.boolean().optional() }),
+    params: z.object({
+      name: nodeName,
+      fromStart: z.boolean().optional().describe('Run the whole plan again instead of from the failed step.'),
+    }),
     result: nodeSummary,
   },
   'nodes.rotate-credential': {
@@ -144,13 +61,19 @@ export const rpcMethods = {
   },
   'nodes.reprovision': {
     params: z.object({
-      name: z.string().min(1),
-      windowSec: z.number().int().positive().max(86_400).optional(),
+      name: nodeName,
+      windowSec: z
+        .number()
+        .int()
+        .positive()
+        .max(86_400)
+        .optional()
+        .describe('How long the node may claim again with the image’s claim secret (default 900).'),
     }),
     result: z.object({ name: z.string(), nodeId, windowExpiresAt: z.string() }),
   },
   'users.add': {
-    params: z.object({ name: userName, role: principalRole }),
+    params: z.object({ name: userName, role: principalRole.describe('What the user may do.') }),
     result: z.object({ name: z.string(), role: principalRole, password: z.string() }),
   },
   'users.list': {
@@ -170,12 +93,15 @@ export const rpcMethods = {
     result: z.array(z.object({ id: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })),
   },
   'claims.revoke': {
-    params: z.object({ id: z.string().min(1) }),
+    params: z.object({ id: z.string().min(1).max(ID_MAX).describe('Id of the claim secret.') }),
     result: z.object({ id: z.string(), revokedAt: z.string() }),
   },
   /** Resolve names and/or a label selector (`role=worker,zone!=a`) to known nodes. */
   'commands.targets': {
-    params: z.object({ names: z.array(z.string().min(1)).max(10_000), selector: z.string().optional() }),
+    params: z.object({
+      names: z.array(nodeName).max(TARGET_NAMES_MAX).describe('Hostnames or nodeIds.'),
+      selector: z.string().max(SELECTOR_MAX).optional().describe('Label selector, e.g. role=worker,zone!=a.'),
+    }),
     result: z.object({
       nodes: z.array(z.object({ name: z.string(), nodeId, online: z.boolean(), phase: nodePhase })),
       /** Inventory hostnames that match the selector but have never said hello. */
@@ -185,53 +111,77 @@ export const rpcMethods = {
   /** Create one command for one node, or return the existing one with the same idempotency key. */
   'commands.create': {
     params: z.object({
-      action: commandAction,
-      name: z.string().min(1),
-      script: z.string().min(1).optional(),
-      args: z.array(z.string()).max(64).optional(),
-      idempotencyKey: z.string().min(1).max(128).optional(),
+      action: commandAction.describe('What to do.'),
+      name: nodeName,
+      script: z
+        .string()
+        .min(1)
+        .max(PATH_MAX)
+        .optional()
+        .describe('Script of a `run`, inside the bootstrap repo.'),
+      args: z
+        .array(z.string().max(ARG_MAX))
+        .max(OPERATOR_ARGS_MAX)
+        .optional()
+        .describe('Arguments of a `run`.'),
+      idempotencyKey: z
+        .string()
+        .min(1)
+        .max(IDEMPOTENCY_KEY_MAX)
+        .optional()
+        .describe('A retry with the same key returns the existing command.'),
       /** How long a command for an offline node waits before it expires (default 3600). */
       ttlSec: z
         .number()
         .int()
         .positive()
         .max(7 * 86_400)
-        .optional(),
+        .optional()
+        .describe('How long a command for an offline node waits before it expires (default 3600).'),
       /** How long the node has once the command is sent (defaults per action). */
       timeoutSec: z
         .number()
         .int()
         .positive()
         .max(24 * 3600)
-        .optional(),
+        .optional()
+        .describe('How long the node has once the command is sent (defaults per action).'),
       /** Skip the drain of a joined node (audited). */
-      force: z.boolean().optional(),
+      force: z.boolean().optional().describe('Skip the drain of a joined node (audited).'),
     }),
     result: z.object({ command: commandView, created: z.boolean() }),
   },
-  'commands.show': { params: z.object({ id: z.string().min(1) }), result: commandView },
+  'commands.show': {
+    params: z.object({ id: z.string().min(1).max(ID_MAX).describe('Command id (cmd-…).') }),
+    result: commandView,
+  },
   'commands.list': {
     params: z.object({
-      name: z.string().optional(),
-      limit: z.number().int().positive().max(1000).optional(),
+      name: nodeName.optional(),
+      limit: z.number().int().positive().max(1000).optional().describe('Most commands to return.'),
     }),
     result: z.array(commandView),
   },
   /** Stored events, oldest first, after `afterId` (0 for the latest `limit`). */
   'events.list': {
     params: z.object({
-      name: z.string().optional(),
-      afterId: z.number().int().nonnegative().optional(),
-      limit: z.number().int().positive().max(1000).optional(),
+      name: nodeName.optional(),
+      afterId: z
+        .number()
+        .int()
+        .nonnegative()
+        .optional()
+        .describe('Only events after this id (0: the latest `limit`).'),
+      limit: z.number().int().positive().max(1000).optional().describe('Most events to return.'),
     }),
     result: z.array(eventView),
   },
   /** Recorded output and agent log lines of one node, oldest first, after `afterId`. */
   'logs.get': {
     params: z.object({
-      name: z.string().min(1),
-      afterId: z.number().int().nonnegative().optional(),
-      limit: z.number().int().positive().max(5000).optional(),
+      name: nodeName,
+      afterId: z.number().int().nonnegative().optional().describe('Only lines after this id.'),
+      limit: z.number().int().positive().max(5000).optional().describe('Most lines to return.'),
     }),
     result: z.array(logLineView),
   },
@@ -263,21 +213,28 @@ export type RpcResult<M extends RpcMethod> = z.infer<(typeof rpcMethods)[M]['res
 export const RPC_METHODS = Object.keys(rpcMethods) as RpcMethod[];
 
 /** CLI -> controller on `osbuild/v1/rpc/request`; the answer goes to `rpc/response/<replyTo>`. */
-export const rpcRequestSchema = z.object({
-  v: protocolVersion,
-  id: z.string().min(1).max(64),
-  replyTo: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  method: z.enum(RPC_METHODS as [RpcMethod, ...RpcMethod[]]),
-  params: z.unknown(),
-});
+export const rpcRequestSchema = z
+  .object({
+    v: protocolVersion,
+    id: z.string().min(1).max(RPC_ID_MAX).describe('Request id, echoed in the response.'),
+    replyTo: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .describe('The caller’s own MQTT client id; the response goes to rpc/response/<replyTo>.'),
+    method: z.enum(RPC_METHODS as [RpcMethod, ...RpcMethod[]]).describe('The method to call.'),
+    params: z.unknown().describe('The method’s params (see rpc/<method>.params.schema.json).'),
+  })
+  .describe('An operator request.');
 /** Inferred {@link rpcRequestSchema}. */
 export type RpcRequest = z.infer<typeof rpcRequestSchema>;
 
 /** Controller -> CLI: the request id plus a response envelope whose data is checked per method. */
-export const rpcResponseSchema = z.intersection(
-  z.object({ v: protocolVersion, id: z.string() }),
-  envelopeOf(z.unknown()),
-);
+export const rpcResponseSchema = z
+  .intersection(
+    z.object({ v: protocolVersion, id: z.string().max(RPC_ID_MAX).describe('The request’s id.') }),
+    envelopeOf(z.unknown().describe('The method’s result (see rpc/<method>.result.schema.json).')),
+  )
+  .describe('The answer to one request: `{ok: true, data}` or `{ok: false, error}`.');
 /** Inferred {@link rpcResponseSchema}. */
 export type RpcResponse = z.infer<typeof rpcResponseSchema>;
 export { errorBody };

@@ -4,4 +4,6 @@ import { z } from 'zod';
 export const PROTOCOL_VERSION = 1 as const;
 
 /** The `v` field every message carries; a peer refuses versions it does not speak. */
-export const protocolVersion = z.literal(PROTOCOL_VERSION);
+export const protocolVersion = z
+  .literal(PROTOCOL_VERSION)
+  .describe('Protocol version, always 1 in osbuild/v1; a receiver refuses any other value.');
