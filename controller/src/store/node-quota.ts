@@ -33,8 +33,10 @@ export interface NodeUsage {
 
 /** A node over a limit is trimmed to this share of it: one trim per tenth of the quota, not per row. */
 const TRIM_TO = 0.9;
-/** Oldest rows looked at per trim, so one insert never deletes without bound. */
+/** Most oldest rows looked at per trim, so one insert never deletes without bound. */
 const TRIM_SCAN_ROWS = 1_000;
+/** Rows looked at beyond the expected tenth, for rows of uneven size. */
+const TRIM_SCAN_SLACK = 32;
 
 const TABLES = {
   logs: { table: 'node_logs', bytes: logRowBytesSql('node_logs') },
@@ -101,9 +103,11 @@ export class NodeQuotaEnforcer {
     maxBytes: number,
   ): void {
     const { table, bytes: rowBytes } = TABLES[which];
+    // About a tenth of the rows go per trim: read that many, not a fixed thousand, each time.
+    const scan = Math.min(TRIM_SCAN_ROWS, Math.ceil(rows * (1 - TRIM_TO)) + TRIM_SCAN_SLACK);
     const oldest = this.db
       .prepare(`SELECT id, ${rowBytes} AS bytes FROM ${table} WHERE node_id = ? ORDER BY id LIMIT ?`)
-      .all(nodeId, TRIM_SCAN_ROWS) as { id: number; bytes: number }[];
+      .all(nodeId, scan) as { id: number; bytes: number }[];
     const targetRows = Math.floor(maxRows * TRIM_TO);
     const targetBytes = Math.floor(maxBytes * TRIM_TO);
     let lastId: number | undefined;

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { PROTOCOL_VERSION, type Telemetry, topics } from '@osbuild/shared';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { helloFrom } from '../support/provisioner-harness.js';
 import {
   enrolRawNode,
   FIXTURE_INVENTORY,
@@ -16,6 +15,7 @@ import {
   useCleanups,
   waitFor,
 } from '../support/e2e.js';
+import { helloFrom } from '../support/provisioner-harness.js';
 
 const cleanups = useCleanups();
 

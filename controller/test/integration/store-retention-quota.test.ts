@@ -42,7 +42,7 @@ const command = (id: string, state: NewCommandRecord['state'], at: string): NewC
   node_id: NODE_ID,
   action: 'reboot',
   idempotency_key: null,
-  body: { type: 'reboot' },
+  body: { type: 'reboot', timeoutSec: 60 },
   script: null,
   args: [],
   force: false,
