@@ -1,12 +1,13 @@
 // npm run bench: controller benchmarks, printed as tables (or JSON with -o json). Not part of
 // npm test. Suites: telemetry (load), storm (boot storm), offline (detection latency), provision
-// (hello -> provisioned, with bootstrap scripts), scrape (/metrics and condition-check cost). See --help and docs/performance.md.
+// (hello -> provisioned, with bootstrap scripts), scrape (/metrics and condition-check cost),
+// store-growth (store size with every node at its rate limits). See --help and docs/performance.md.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { describeMachine } from './support/machine.js';
 import { formatRows, type SuiteResult } from './support/report.js';
 
-const SUITES = ['telemetry', 'storm', 'offline', 'provision', 'scrape'] as const;
+const SUITES = ['telemetry', 'storm', 'offline', 'provision', 'scrape', 'store-growth'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** Node counts per suite when none are given: a suite named alone, and the default run. */
@@ -16,6 +17,7 @@ const SIZES: Record<Suite, { named: number[]; quick: number[] }> = {
   offline: { named: [100], quick: [100] },
   provision: { named: [3, 100], quick: [3] },
   scrape: { named: [1000, 5000], quick: [5000] },
+  'store-growth': { named: [100], quick: [20] },
 };
 
 function list(what: string, min: number, max: number) {
@@ -46,6 +48,8 @@ interface Flags {
   spread: number;
   shards: number;
   loadShards?: number;
+  seconds: number;
+  fleet: number;
   output: 'table' | 'json';
 }
 
@@ -53,7 +57,7 @@ const program = new Command('bench')
   .description('OSBuild controller benchmarks (a real controller over TLS; each suite prints a table)')
   .argument(
     '[suite-or-size...]',
-    `suites to run (${SUITES.join(', ')}) and node counts, e.g. "provision 3 100"; default: a quick subset (telemetry 1000, storm 200, offline 100, provision 3, scrape 5000)`,
+    `suites to run (${SUITES.join(', ')}) and node counts, e.g. "provision 3 100"; default: a quick subset (telemetry 1000, storm 200, offline 100, provision 3, scrape 5000, store-growth 20)`,
   )
   .addOption(
     new Option('--nodes <list>', 'node counts, comma-separated (e.g. 1000,5000)').argParser(
@@ -105,6 +109,16 @@ const program = new Command('bench')
       'telemetry: load-generator processes (default: one per 1,000 nodes)',
     ).argParser(int('processes', 1, 32)),
   )
+  .addOption(
+    new Option('--seconds <sec>', 'store-growth: simulated seconds at the rate limits')
+      .argParser(int('seconds', 1, 3600))
+      .default(60),
+  )
+  .addOption(
+    new Option('--fleet <n>', 'store-growth: fleet size the per-node store size is multiplied up to')
+      .argParser(int('nodes', 1, 100_000))
+      .default(5000),
+  )
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .addHelpText(
     'after',
@@ -116,6 +130,7 @@ Examples:
   npm run bench -- offline                       will-based offline detection, keepalive 10 s and 2 s
   npm run bench -- provision 3 100               hello -> provisioned with a bootstrap script
   npm run bench -- scrape --nodes 5000           /metrics scrape and condition pass, before/after cache
+  npm run bench -- store-growth --nodes 100      store size with every node at its rate limits
   npm run bench -- offline -o json               machine-readable
 
 Progress goes to stderr, results to stdout. npm run bench raises the open-files limit to its hard
@@ -153,6 +168,10 @@ async function runSuite(suite: Suite, sizes: number[], f: Flags): Promise<SuiteR
     case 'scrape': {
       const { scrapeSuite } = await import('./scrape.js');
       return scrapeSuite({ nodes: sizes, repeat: 5 });
+    }
+    case 'store-growth': {
+      const { storeGrowthSuite } = await import('./store-growth.js');
+      return storeGrowthSuite({ nodes: sizes, seconds: f.seconds, fleet: f.fleet });
     }
   }
 }

@@ -9,16 +9,16 @@ export class RateLimiter {
     private readonly opts: { burst: number; perSecond: number; now: () => number; maxKeys?: number },
   ) {}
 
-  /** Take one token for `key`; false when the key is over its rate. */
-  take(key: string): boolean {
+  /** Take `cost` tokens (default one) for `key`; false, taking none, when the key is over its rate. */
+  take(key: string, cost = 1): boolean {
     const now = this.opts.now();
     const b = this.buckets.get(key) ?? { tokens: this.opts.burst, at: now };
     const refilled = Math.min(this.opts.burst, b.tokens + ((now - b.at) / 1000) * this.opts.perSecond);
-    if (refilled < 1) {
+    if (refilled < cost) {
       this.buckets.set(key, { tokens: refilled, at: now });
       return false;
     }
-    this.buckets.set(key, { tokens: refilled - 1, at: now });
+    this.buckets.set(key, { tokens: refilled - cost, at: now });
     if (this.buckets.size > (this.opts.maxKeys ?? 100_000)) this.prune(now);
     return true;
   }

@@ -78,6 +78,7 @@ export class ControllerMetrics {
         'MQTT messages published by the controller, by kind.',
         messagesOut,
       );
+    registerStoreLimits(this.registry, sources);
     new Counter({
       name: 'osbuild_login_failures_total',
       help: 'Refused MQTT logins (bad credentials, unknown principals) since the controller started.',
@@ -162,6 +163,63 @@ function recordCounter(
       for (const [kind, n] of Object.entries(read())) this.inc({ kind }, nonNegative(n));
     },
   });
+}
+
+/**
+ * The families that show node input being bounded: messages dropped over a node's rate, rows the
+ * store deleted by retention or quota, and the size of the store.
+ */
+function registerStoreLimits(registry: Registry, sources: MetricsSources): void {
+  const registers = [registry];
+  const rateLimited = sources.rateLimited?.bind(sources);
+  if (rateLimited) {
+    new Counter({
+      name: 'osbuild_messages_rate_limited_total',
+      help: 'Node messages dropped over their per-node rate, by kind (topic kind or log-bytes).',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, n] of Object.entries(rateLimited().byKind)) this.inc({ kind }, nonNegative(n));
+      },
+    });
+    new Counter({
+      name: 'osbuild_node_messages_rate_limited_total',
+      help: 'Node messages dropped over their per-node rate, by node id and kind (nodes that dropped only).',
+      labelNames: ['node_id', 'kind'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [nodeId, kinds] of rateLimited().byNode)
+          for (const [kind, n] of kinds) this.inc({ node_id: nodeId, kind }, nonNegative(n));
+      },
+    });
+  }
+  const deleted = sources.storeRowsDeleted?.bind(sources);
+  if (deleted)
+    new Counter({
+      name: 'osbuild_store_rows_deleted_total',
+      help: 'Rows the store deleted to stay bounded, by why (retention, quota) and table.',
+      labelNames: ['why', 'table'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, n] of Object.entries(deleted())) {
+          const [why = key, table = ''] = key.split(':');
+          this.inc({ why, table }, nonNegative(n));
+        }
+      },
+    });
+  const bytes = sources.storeBytes?.bind(sources);
+  if (bytes)
+    new Gauge({
+      name: 'osbuild_store_size_bytes',
+      help: 'Size of the controller database file (pages in use and free, without the WAL).',
+      registers,
+      collect() {
+        this.set(nonNegative(bytes()));
+      },
+    });
 }
 
 function nonNegative(n: number): number {

@@ -39,6 +39,15 @@ export interface MetricsSources {
   messagesIn?(): Record<string, number>;
   /** Cumulative outbound messages by kind, when the controller counts them. */
   messagesOut?(): Record<string, number>;
+  /** Cumulative node messages dropped over their per-node rate, by kind and by node and kind. */
+  rateLimited?(): {
+    byKind: Record<string, number>;
+    byNode: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  };
+  /** Cumulative rows the store deleted, by why and table (`retention:events`, `quota:logs`). */
+  storeRowsDeleted?(): Record<string, number>;
+  /** Bytes of the store's database file (pages, without the WAL). */
+  storeBytes?(): number;
   /** Cumulative refused MQTT logins since start. */
   loginFailures(): number;
   /** Latest telemetry of a node, or null when none has arrived. */

@@ -25,6 +25,8 @@ export interface HandlerDeps {
   startedAt: string;
   inventoryStatus(): InventoryStatus;
   rejectedMessages(): Record<string, number>;
+  /** Node messages dropped over their rate and rows deleted over a node's quota (controller.stats). */
+  nodeLimits?(): RpcResult<'controller.stats'>['nodeLimits'];
   failedLogins(): number;
   clock: Clock;
   disconnect(clientId: string): void;
@@ -82,6 +84,7 @@ export function makeHandlers(deps: HandlerDeps): Handlers {
       inventory: deps.inventoryStatus(),
       rejectedMessages: deps.rejectedMessages(),
       failedLogins: deps.failedLogins(),
+      ...(deps.nodeLimits ? { nodeLimits: deps.nodeLimits() } : {}),
     }),
   };
 }

@@ -32,9 +32,11 @@ import type { LatestTelemetry } from '../telemetry/latest-telemetry.js';
 import type { ControllerClient } from './controller-client.js';
 import type { ResolvedOptions } from './controller-options.js';
 import { makeMessageRouter } from './message-router.js';
+import type { NodeRateLimits } from './node-rate-limits.js';
 import type { RejectedMessages } from './rejected-messages.js';
 import { makeResultRouter, resultsOnly } from './result-router.js';
 import { rpcAuditEntry } from './rpc-audit.js';
+import { type PrunedRows, storeRetentionJob } from './store-retention.js';
 
 /** What the middle is built on. */
 export interface MiddleEdges {
@@ -48,6 +50,10 @@ export interface MiddleEdges {
   metrics: ControllerMetrics;
   latestTelemetry: LatestTelemetry;
   rejections: RejectedMessages;
+  /** Per-node rates of node messages; drops are counted there. */
+  nodeRates: NodeRateLimits;
+  /** Rows the retention job deleted, by table. */
+  pruned: PrunedRows;
   verifiedSecrets: VerifiedSecrets;
   credentialMint: CredentialMint;
   admitClaim(nodeId: string): boolean;
@@ -159,6 +165,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     startedAt: edges.startedAt,
     inventoryStatus: () => inventory.status(),
     rejectedMessages: () => edges.rejections.byKind(),
+    nodeLimits: () => ({ ...edges.nodeRates.dropped(), quotaDeleted: store.quota.deleted() }),
     failedLogins: () => edges.broker.authFailures(),
     commandHandlers: makeCommandHandlers({
       store,
@@ -189,6 +196,7 @@ export async function buildMiddle(edges: MiddleEdges) {
         clock.now().toISOString(),
       ),
   });
+  const nodeLogs = new NodeLogIngest({ store, clock });
   const route = makeMessageRouter({
     store,
     provisioner,
@@ -200,7 +208,12 @@ export async function buildMiddle(edges: MiddleEdges) {
     admitClaim: edges.admitClaim,
     claimWhenReady: (handle) => edges.credentialMint.withPrepared(handle),
     commands,
-    nodeLogs: new NodeLogIngest({ store, clock }),
+    admitNodeMessage: (nodeId, kind) => edges.nodeRates.admitMessage(nodeId, kind),
+    nodeLogs: {
+      onNodeEvent: (nodeId, event) => {
+        if (edges.nodeRates.admitLogEvent(nodeId, event)) nodeLogs.onNodeEvent(nodeId, event);
+      },
+    },
     routeReport,
     onTelemetry: (nodeId, sample, receivedAt) => {
       latestTelemetry.record(nodeId, sample, receivedAt);
@@ -217,6 +230,14 @@ export async function buildMiddle(edges: MiddleEdges) {
     ...provisioner.jobs(opts.tickMs),
     ...cluster.jobs(),
     ...commands.jobs(opts.tickMs),
+    edges.nodeRates.job(),
+    storeRetentionJob({
+      retention: store.retention,
+      policy: opts.retention,
+      clock,
+      logger,
+      pruned: edges.pruned,
+    }),
   ];
   return { phases, cluster, provisioner, commands, route, jobs };
 }

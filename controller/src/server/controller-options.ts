@@ -8,7 +8,10 @@ import { exec as realExec } from '../host/exec.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
 import type { Disruption, NetbootReset, PowerHooks } from '../operator-commands/ports.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
+import { DEFAULT_NODE_QUOTA, type NodeQuota } from '../store/node-quota.js';
 import { REJECTION_LOG_LIMITS, type RejectionLogLimits } from './rejected-messages.js';
+
+export type { NodeQuota } from '../store/node-quota.js';
 
 /** A token bucket: `burst` at once, then `perSecond`. */
 export interface RateLimit {
@@ -21,6 +24,30 @@ export type RateLimits = Record<
   'connectionsPerAddress' | 'hellosPerAddress' | 'hellosPerClaim' | 'claimsPerNode',
   RateLimit
 >;
+
+/**
+ * What one node may publish (server/node-rate-limits.ts): messages per topic kind, and `log-bytes`,
+ * the bytes of command output and agent log text on its events topic. Past the rate a message is
+ * dropped, counted per node and kind, and logged once per node per window.
+ */
+export type NodeRateLimits = Record<
+  'hello' | 'status' | 'telemetry' | 'cmd-result' | 'events' | 'log-bytes',
+  RateLimit
+>;
+
+/**
+ * How long what nodes leave in the store is kept (store/retention-store.ts): events, node log lines
+ * and finished operator commands older than this many days are deleted by the `store-retention` job.
+ */
+export interface RetentionPolicy {
+  eventsDays: number;
+  logsDays: number;
+  commandsDays: number;
+  /** Period of the `store-retention` job. */
+  everyMs: number;
+  /** Rows deleted per statement; the job yields to the event loop between batches. */
+  batchRows: number;
+}
 
 /** How to run a controller. */
 export interface ControllerOptions {
@@ -48,6 +75,14 @@ export interface ControllerOptions {
   health?: Partial<HealthThresholds>;
   /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
   rateLimits?: Partial<Omit<RateLimits, 'claimsPerNode'>>;
+  /** Per-node rates of node messages; any not given keep their defaults. */
+  nodeRateLimits?: Partial<NodeRateLimits>;
+  /** Drops over a node's rate are logged once per node per this window, with the count (60 s). */
+  nodeDropLogWindowMs?: number;
+  /** Retention of events, node logs and finished commands; any not given keep their defaults. */
+  retention?: Partial<RetentionPolicy>;
+  /** Per-node storage quota; any not given keep their defaults. */
+  nodeQuota?: Partial<NodeQuota>;
   deadlineGraceMs?: number;
   /**
    * Refusals (logins, ACL denials, rate limits) from one source after the first are counted for
@@ -102,6 +137,29 @@ export const CONTROLLER_DEFAULTS = {
     hellosPerClaim: { burst: 500, perSecond: 50 },
     claimsPerNode: { burst: 3, perSecond: 0.5 },
   } satisfies RateLimits,
+  // Well above what an agent sends (agent/src): telemetry every 15 s (1 s at the fastest setting),
+  // output coalesced into events of at most 8 KiB every 200 ms, a hello and two statuses per
+  // connection, three reports (ack, progress, result) per command and the journal's unreported
+  // results re-sent in one go after a reconnect.
+  nodeRateLimits: {
+    hello: { burst: 20, perSecond: 0.5 },
+    status: { burst: 40, perSecond: 1 },
+    telemetry: { burst: 10, perSecond: 1 },
+    'cmd-result': { burst: 200, perSecond: 20 },
+    events: { burst: 500, perSecond: 100 },
+    'log-bytes': { burst: 1024 * 1024, perSecond: 64 * 1024 },
+  } satisfies NodeRateLimits,
+  nodeDropLogWindowMs: 60_000,
+  retention: {
+    eventsDays: 30,
+    logsDays: 30,
+    commandsDays: 30,
+    everyMs: 60_000,
+    batchRows: 1_000,
+  } satisfies RetentionPolicy,
+  // Per node: 1 MiB and 5,000 lines of logs, 256 KiB of events; 5,000 nodes x 1.25 MiB = 6.1 GiB
+  // accounted at worst (docs/operations.md, "Store size").
+  nodeQuota: DEFAULT_NODE_QUOTA satisfies NodeQuota,
 } as const;
 
 /** Options with every default filled in; the composition root reads only these. */
@@ -112,6 +170,10 @@ export type ResolvedOptions = Omit<
   | 'retry'
   | 'health'
   | 'rateLimits'
+  | 'nodeRateLimits'
+  | 'nodeDropLogWindowMs'
+  | 'retention'
+  | 'nodeQuota'
   | 'deadlineGraceMs'
   | 'refusalWindowMs'
   | 'tickMs'
@@ -123,6 +185,10 @@ export type ResolvedOptions = Omit<
   retry: RetryPolicy;
   health: HealthThresholds;
   rateLimits: RateLimits;
+  nodeRateLimits: NodeRateLimits;
+  nodeDropLogWindowMs: number;
+  retention: RetentionPolicy;
+  nodeQuota: NodeQuota;
   deadlineGraceMs: number;
   refusalWindowMs: number;
   tickMs: number;
@@ -142,6 +208,10 @@ export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
     retry: opts.retry ?? defaults.retry,
     health: { ...DEFAULT_HEALTH, ...opts.health },
     rateLimits: { ...defaults.rateLimits, ...opts.rateLimits },
+    nodeRateLimits: { ...defaults.nodeRateLimits, ...opts.nodeRateLimits },
+    nodeDropLogWindowMs: opts.nodeDropLogWindowMs ?? defaults.nodeDropLogWindowMs,
+    retention: { ...defaults.retention, ...opts.retention },
+    nodeQuota: { ...defaults.nodeQuota, ...opts.nodeQuota },
     deadlineGraceMs: opts.deadlineGraceMs ?? defaults.deadlineGraceMs,
     refusalWindowMs: opts.refusalWindowMs ?? defaults.refusalWindowMs,
     tickMs: opts.tickMs ?? defaults.tickMs,

@@ -2,6 +2,7 @@ import {
   type CommandReport,
   commandReportSchema,
   helloSchema,
+  type NodeTopicKind,
   nodeEventSchema,
   nodeStatusSchema,
   parsePayload,
@@ -54,6 +55,11 @@ export function makeMessageRouter(deps: {
   claimWhenReady?: (handle: () => void) => Promise<void>;
   /** Whether another claim from this node may be processed now (rate limit). */
   admitClaim?: (nodeId: string) => boolean;
+  /**
+   * Whether this node's message of this kind is within its rate (server/node-rate-limits.ts);
+   * checked before parsing, and a message over it is dropped (counted and logged there).
+   */
+  admitNodeMessage?: (nodeId: string, kind: NodeTopicKind) => boolean;
   /** Called with every valid sample from a known node, after it is stored (e.g. for metrics). */
   onTelemetry?: (nodeId: string, sample: Telemetry, receivedAt: string) => void;
 }): (msg: InboundMessage) => void {
@@ -86,6 +92,7 @@ export function makeMessageRouter(deps: {
         return;
       }
       if (t.scope !== 'node') return;
+      if (deps.admitNodeMessage && !deps.admitNodeMessage(t.nodeId, t.kind)) return;
       const now = deps.clock.now().toISOString();
       switch (t.kind) {
         case 'hello':

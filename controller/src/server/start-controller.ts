@@ -24,8 +24,10 @@ import { ControllerClient } from './controller-client.js';
 import { buildMiddle } from './controller-middle.js';
 import { type ControllerOptions, resolveOptions } from './controller-options.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
+import { NodeRateLimits } from './node-rate-limits.js';
 import { RejectedMessages } from './rejected-messages.js';
 import { Scheduler } from './scheduler.js';
+import type { PrunedRows } from './store-retention.js';
 
 export type { ControllerOptions, RateLimit } from './controller-options.js';
 
@@ -55,7 +57,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
 
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const inventory = await InventorySource.open(opts.inventoryPath, logger, () => clock.now());
-  const store = openStore(join(opts.dataDir, 'osbuild.db'));
+  const store = openStore(join(opts.dataDir, 'osbuild.db'), { quota: opts.nodeQuota });
   const cleanup: Array<() => Promise<void> | void> = [() => store.close(), () => inventory.close()];
   const stopAll = async () => {
     for (const fn of cleanup.reverse()) await Promise.resolve(fn()).catch(() => undefined);
@@ -123,6 +125,13 @@ export async function startController(options: ControllerOptions): Promise<Contr
     });
 
     const rejections = new RejectedMessages({ logger, clock, limits: opts.rejectionLog });
+    const nodeRates = new NodeRateLimits({
+      limits: opts.nodeRateLimits,
+      clock,
+      logger,
+      logWindowMs: opts.nodeDropLogWindowMs,
+    });
+    const pruned: PrunedRows = new Map();
     // The latest sample of every node, parsed once at ingestion: the scrape and the condition
     // checks walk a map instead of reading and re-parsing one SQLite row per node.
     const latestTelemetry = LatestTelemetry.seededFrom(store.telemetry);
@@ -137,6 +146,12 @@ export async function startController(options: ControllerOptions): Promise<Contr
       connectedClients: () => broker.connectedClients(),
       rejected: () => rejections.byKind(),
       rejectedUnlogged: () => rejections.suppressedByKind(),
+      rateLimited: () => ({ byKind: nodeRates.dropped().byKind, byNode: nodeRates.droppedByNode() }),
+      storeRowsDeleted: () => ({
+        ...Object.fromEntries([...pruned].map(([table, n]) => [`retention:${table}`, n])),
+        ...Object.fromEntries(Object.entries(store.quota.deleted()).map(([t, n]) => [`quota:${t}`, n])),
+      }),
+      storeBytes: () => store.retention.sizeBytes(),
       loginFailures: () => broker.authFailures(),
       telemetry: (nodeId) => {
         const t = latestTelemetry.get(nodeId);
@@ -183,6 +198,8 @@ export async function startController(options: ControllerOptions): Promise<Contr
       metrics,
       latestTelemetry,
       rejections,
+      nodeRates,
+      pruned,
       verifiedSecrets,
       credentialMint: new CredentialMint(),
       admitClaim: admission.admitClaim,

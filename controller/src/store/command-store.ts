@@ -9,6 +9,13 @@ import {
 } from '@osbuild/shared';
 import { z } from 'zod';
 import type { Db } from './db.js';
+import {
+  capString,
+  capTailBytes,
+  ERROR_TEXT_MAX,
+  EVENT_STRING_MAX,
+  OUTPUT_TAIL_MAX_BYTES,
+} from './input-caps.js';
 
 /**
  * An operator command as the rest of the controller sees it: the stored row with its JSON columns
@@ -104,6 +111,18 @@ function toRecord(row: unknown): CommandRecord {
   };
 }
 
+/** A state change's node-reported columns (output tail, boot ids) within the store's caps. */
+function capUpdate(extra: CommandUpdate): CommandUpdate {
+  const capped = { ...extra };
+  if (capped.output_tail !== undefined)
+    capped.output_tail = capTailBytes(capped.output_tail, OUTPUT_TAIL_MAX_BYTES);
+  for (const k of ['boot_id_before', 'boot_id_after'] as const) {
+    const v = capped[k];
+    if (typeof v === 'string') capped[k] = capString(v, EVENT_STRING_MAX);
+  }
+  return capped;
+}
+
 /** States of commands not yet finished (waiting, being prepared, or with the node): every non-terminal one. */
 const LIVE: readonly CommandState[] = commandState.options.filter((s) => !isTerminalCommandState(s));
 
@@ -168,6 +187,7 @@ export class CommandStore {
 
   /** Only lifecycle/command-state.ts calls this: it checks the transition first. */
   setState(id: string, state: CommandState, reason: string, extra: CommandUpdate = {}): void {
+    extra = capUpdate(extra);
     const sets = Object.keys(extra)
       .map((k) => `${k} = @${k}`)
       .join(', ');
@@ -175,7 +195,7 @@ export class CommandStore {
       .prepare(
         `UPDATE commands SET state = @state, reason = @reason${sets ? `, ${sets}` : ''} WHERE id = @id`,
       )
-      .run({ id, state, reason, ...extra });
+      .run({ id, state, reason: capString(reason, ERROR_TEXT_MAX), ...extra });
   }
 
   /** After a controller restart: live commands whose deadline is before `min` get `min`. */

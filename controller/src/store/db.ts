@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { eventRowBytesSql, logRowBytesSql } from './row-bytes.js';
 
 /** An open store database. */
 export type Db = Database.Database;
@@ -156,6 +157,39 @@ const MIGRATIONS: readonly string[] = [
     since TEXT NOT NULL,
     PRIMARY KEY (node_id, type)
   );
+  `,
+  // Bytes and rows each node holds in node_logs and events, kept by triggers so the per-node quota
+  // (node-quota.ts) is one indexed read per insert, whoever inserts or deletes.
+  `
+  CREATE TABLE node_usage (
+    node_id TEXT PRIMARY KEY,
+    log_rows INTEGER NOT NULL DEFAULT 0,
+    log_bytes INTEGER NOT NULL DEFAULT 0,
+    event_rows INTEGER NOT NULL DEFAULT 0,
+    event_bytes INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO node_usage (node_id, log_rows, log_bytes)
+    SELECT node_id, count(*), sum(${logRowBytesSql('node_logs')}) FROM node_logs GROUP BY node_id;
+  INSERT INTO node_usage (node_id, event_rows, event_bytes)
+    SELECT node_id, count(*), sum(${eventRowBytesSql('events')}) FROM events WHERE node_id IS NOT NULL
+    GROUP BY node_id
+    ON CONFLICT(node_id) DO UPDATE SET event_rows = excluded.event_rows, event_bytes = excluded.event_bytes;
+  CREATE TRIGGER node_logs_usage_insert AFTER INSERT ON node_logs BEGIN
+    INSERT INTO node_usage (node_id, log_rows, log_bytes) VALUES (NEW.node_id, 1, ${logRowBytesSql('NEW')})
+    ON CONFLICT(node_id) DO UPDATE SET log_rows = log_rows + 1, log_bytes = log_bytes + excluded.log_bytes;
+  END;
+  CREATE TRIGGER node_logs_usage_delete AFTER DELETE ON node_logs BEGIN
+    UPDATE node_usage SET log_rows = log_rows - 1, log_bytes = log_bytes - ${logRowBytesSql('OLD')}
+    WHERE node_id = OLD.node_id;
+  END;
+  CREATE TRIGGER events_usage_insert AFTER INSERT ON events WHEN NEW.node_id IS NOT NULL BEGIN
+    INSERT INTO node_usage (node_id, event_rows, event_bytes) VALUES (NEW.node_id, 1, ${eventRowBytesSql('NEW')})
+    ON CONFLICT(node_id) DO UPDATE SET event_rows = event_rows + 1, event_bytes = event_bytes + excluded.event_bytes;
+  END;
+  CREATE TRIGGER events_usage_delete AFTER DELETE ON events WHEN OLD.node_id IS NOT NULL BEGIN
+    UPDATE node_usage SET event_rows = event_rows - 1, event_bytes = event_bytes - ${eventRowBytesSql('OLD')}
+    WHERE node_id = OLD.node_id;
+  END;
   `,
 ];
 

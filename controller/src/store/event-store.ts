@@ -1,4 +1,6 @@
 import type { Db } from './db.js';
+import { capEventData } from './input-caps.js';
+import type { NodeQuotaEnforcer } from './node-quota.js';
 
 /** A stored event. */
 export interface EventRow {
@@ -9,14 +11,22 @@ export interface EventRow {
   data: string;
 }
 
-/** Append-only event log (phase changes, step outcomes, rejected messages). */
+/**
+ * The event log (phase changes, step outcomes, ignored results), appended to and never edited;
+ * old events go by retention (retention-store.ts) and a node's oldest past its quota.
+ */
 export class EventStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly quota?: NodeQuotaEnforcer,
+  ) {}
 
+  /** Strings in `data` are capped (input-caps.ts): much of it comes from what nodes sent. */
   append(nodeId: string | null, type: string, data: Record<string, unknown>, now: string): void {
     this.db
       .prepare('INSERT INTO events (node_id, at, type, data) VALUES (?, ?, ?, ?)')
-      .run(nodeId, now, type, JSON.stringify(data));
+      .run(nodeId, now, type, capEventData(data));
+    if (nodeId !== null) this.quota?.afterEventInsert(nodeId);
   }
 
   /** Events after `afterId`, oldest first; with `afterId` 0, the latest `limit` events. */

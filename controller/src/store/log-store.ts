@@ -1,4 +1,6 @@
 import type { Db } from './db.js';
+import { capHeadBytes, capString, LOG_CMD_ID_MAX, LOG_TEXT_MAX_BYTES } from './input-caps.js';
+import type { NodeQuotaEnforcer } from './node-quota.js';
 
 /** A stored line of node output. */
 export interface LogRow {
@@ -11,30 +13,28 @@ export interface LogRow {
   text: string;
 }
 
-/** Lines of output kept per node; older ones are dropped as new ones arrive. */
-export const LOG_LINES_KEPT = 5000;
-
-/** Output of commands and steps, and the agent's own log lines, per node. */
+/**
+ * Output of commands and steps, and the agent's own log lines, per node. Each node keeps at most
+ * its quota (node-quota.ts: lines and bytes); its oldest lines go first.
+ */
 export class LogStore {
-  #sinceTrim = 0;
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly quota?: NodeQuotaEnforcer,
+  ) {}
 
+  /** The text and command id are capped (input-caps.ts): both come from the node. */
   append(row: Omit<LogRow, 'id'>): void {
     this.db
       .prepare(
         'INSERT INTO node_logs (node_id, at, source, cmd_id, stream, text) VALUES (@node_id, @at, @source, @cmd_id, @stream, @text)',
       )
-      .run(row);
-    // Trim now and then, not on every line: one DELETE per 500 inserts keeps the cost flat.
-    if (++this.#sinceTrim >= 500) {
-      this.#sinceTrim = 0;
-      this.db
-        .prepare(
-          `DELETE FROM node_logs WHERE node_id = ? AND id <= (
-             SELECT id FROM node_logs WHERE node_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-        )
-        .run(row.node_id, row.node_id, LOG_LINES_KEPT);
-    }
+      .run({
+        ...row,
+        cmd_id: row.cmd_id === null ? null : capString(row.cmd_id, LOG_CMD_ID_MAX),
+        text: capHeadBytes(row.text, LOG_TEXT_MAX_BYTES),
+      });
+    this.quota?.afterLogInsert(row.node_id);
   }
 
   /** Lines after `afterId`, oldest first; with `afterId` 0, the latest `limit` lines. */

@@ -1,6 +1,7 @@
 import { type BootSource, bootSource, type Hello, type NodePhase, type NodeRole } from '@osbuild/shared';
 import { z } from 'zod';
 import type { Db } from './db.js';
+import { capString, ERROR_TEXT_MAX } from './input-caps.js';
 
 /** A node as the store returns it: booleans and lists, not SQLite's 0/1 and JSON text. Times are ISO strings. */
 export interface NodeRecord {
@@ -162,7 +163,8 @@ export class NodeStore {
            phase_since = CASE WHEN phase = @phase THEN phase_since ELSE @now END, phase=@phase
          WHERE node_id=@nodeId`,
       )
-      .run({ nodeId, phase, reason, now });
+      // A reason may quote a step's error, which the node wrote.
+      .run({ nodeId, phase, reason: capString(reason, 2 * ERROR_TEXT_MAX), now });
   }
 
   bind(nodeId: string, binding: NodeBinding | null): void {

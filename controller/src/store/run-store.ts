@@ -1,5 +1,6 @@
 import { type Step, stepSchema } from '@osbuild/shared';
 import type { Db } from './db.js';
+import { capString, capTailBytes, ERROR_TEXT_MAX, OUTPUT_TAIL_MAX_BYTES } from './input-caps.js';
 
 /** Step states in the store. `pending` with `not_before` set means a retry is scheduled. */
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed';
@@ -145,7 +146,12 @@ export class RunStore {
         `UPDATE steps SET state=@state, not_before=@notBefore, deadline=NULL, finished_at=@now,
            exit_code=@exitCode, error=@error, output_tail=@outputTail WHERE run_id=@runId AND idx=@idx`,
       )
-      .run(s);
+      // The error and the tail are the node's words: capped (input-caps.ts).
+      .run({
+        ...s,
+        error: s.error === null ? null : capString(s.error, ERROR_TEXT_MAX),
+        outputTail: capTailBytes(s.outputTail, OUTPUT_TAIL_MAX_BYTES),
+      });
   }
 
   finishRun(runId: string, state: RunRecord['state'], now: string): void {

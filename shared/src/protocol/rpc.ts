@@ -200,6 +200,18 @@ export const rpcMethods = {
       rejectedMessages: z.record(z.string(), z.number().int()),
       /** MQTT logins refused since the controller started. */
       failedLogins: z.number().int(),
+      /**
+       * Node input past its bounds since the controller started: messages dropped over their
+       * per-node rate (by kind; by node for the 20 nodes that dropped most) and log and event rows
+       * deleted over a node's storage quota. Absent from controllers older than these limits.
+       */
+      nodeLimits: z
+        .object({
+          byKind: z.record(z.string(), z.number().int()),
+          byNode: z.record(z.string(), z.record(z.string(), z.number().int())),
+          quotaDeleted: z.record(z.string(), z.number().int()),
+        })
+        .optional(),
     }),
   },
 } as const;

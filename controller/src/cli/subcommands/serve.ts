@@ -6,6 +6,7 @@ import { CliError } from '../cli-error.js';
 import type { CliContext, ServeOptions } from '../context.js';
 import { resolveDataDir } from '../controller-address.js';
 import { EXIT } from '../exit-codes.js';
+import { addLimitOptions, limitOptions, type ServeLimitFlags } from './serve-limits.js';
 
 /** Defaults of `serve`, each overridable by an environment variable. */
 export const SERVE_DEFAULTS = {
@@ -18,7 +19,7 @@ export const SERVE_DEFAULTS = {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-interface ServeFlags {
+interface ServeFlags extends ServeLimitFlags {
   inventory?: string;
   dataDir?: string;
   listen?: string;
@@ -83,6 +84,7 @@ export function serveOptions(ctx: CliContext, flags: ServeFlags): Omit<ServeOpti
     ...(flags.tlsSan ? { tlsSans: flags.tlsSan } : {}),
     ...netbootConfig(flags.netbootConfig ?? (env.OSBUILD_NETBOOT_CONFIG || undefined), abs),
     bootstrapDir: abs(pick(flags.bootstrapDir, 'OSBUILD_BOOTSTRAP_DIR', SERVE_DEFAULTS.bootstrapDir)),
+    ...limitOptions(flags),
   };
 }
 
@@ -92,7 +94,7 @@ function netbootConfig(file: string | undefined, abs: (p: string) => string): { 
 
 /** `osbuild serve`: run the controller until SIGINT/SIGTERM. */
 export function serveCommand(ctx: CliContext): Command {
-  return new Command('serve')
+  const cmd = new Command('serve')
     .description('run the controller: embedded MQTT broker, inventory, provisioning and HTTP endpoints')
     .option(
       '--inventory <file>',
@@ -131,47 +133,47 @@ export function serveCommand(ctx: CliContext): Command {
       '--kubeconfig <file>',
       'adopt the existing Kubernetes cluster this admin kubeconfig reaches (copied 0600 into the data dir)',
     )
-    .addOption(new Option('--log-level <level>', 'log level (env OSBUILD_LOG_LEVEL)').choices(LOG_LEVELS))
-    .action(async (flags: ServeFlags) => {
-      const opts = serveOptions(ctx, flags);
-      if (flags.kubeconfig) {
-        const file = resolve(ctx.io.cwd, flags.kubeconfig);
-        const text = ctx.readFile(file);
-        if (text === undefined) throw new CliError(EXIT.usage, `no kubeconfig at ${file}`);
-        opts.adoptKubeconfig = text;
-      }
-      const level = flags.logLevel ?? ctx.io.env.OSBUILD_LOG_LEVEL ?? SERVE_DEFAULTS.logLevel;
-      if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-        throw new CliError(
-          EXIT.usage,
-          `invalid log level ${JSON.stringify(level)}: expected ${LOG_LEVELS.join(', ')}`,
-        );
-      }
-      // Logs are JSON lines on stderr; stdout stays free for data.
-      const logger = pino(
-        { level, base: { name: 'osbuild' } },
-        { write: (s: string) => ctx.io.stderr.write(s) },
+    .addOption(new Option('--log-level <level>', 'log level (env OSBUILD_LOG_LEVEL)').choices(LOG_LEVELS));
+  return addLimitOptions(cmd).action(async (flags: ServeFlags) => {
+    const opts = serveOptions(ctx, flags);
+    if (flags.kubeconfig) {
+      const file = resolve(ctx.io.cwd, flags.kubeconfig);
+      const text = ctx.readFile(file);
+      if (text === undefined) throw new CliError(EXIT.usage, `no kubeconfig at ${file}`);
+      opts.adoptKubeconfig = text;
+    }
+    const level = flags.logLevel ?? ctx.io.env.OSBUILD_LOG_LEVEL ?? SERVE_DEFAULTS.logLevel;
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new CliError(
+        EXIT.usage,
+        `invalid log level ${JSON.stringify(level)}: expected ${LOG_LEVELS.join(', ')}`,
       );
-      const start =
-        ctx.deps.startController ?? (await import('../../server/start-controller.js')).startController;
-      let handle: Awaited<ReturnType<typeof start>>;
-      try {
-        handle = await start({ ...opts, logger });
-      } catch (err) {
-        if (isUserError(err) && err.code === 'inventory-invalid') {
-          throw new CliError(EXIT.inventoryInvalid, `invalid inventory: ${err.message}`, { cause: err });
-        }
-        if (isUserError(err) && err.code === 'insecure-listen')
-          throw new CliError(EXIT.refused, err.message, { cause: err });
-        if (isUserError(err)) throw new CliError(EXIT.usage, err.message, { cause: err });
-        const message = err instanceof Error ? err.message : String(err);
-        throw new CliError(EXIT.internal, `cannot start the controller: ${message}`, { cause: err });
+    }
+    // Logs are JSON lines on stderr; stdout stays free for data.
+    const logger = pino(
+      { level, base: { name: 'osbuild' } },
+      { write: (s: string) => ctx.io.stderr.write(s) },
+    );
+    const start =
+      ctx.deps.startController ?? (await import('../../server/start-controller.js')).startController;
+    let handle: Awaited<ReturnType<typeof start>>;
+    try {
+      handle = await start({ ...opts, logger });
+    } catch (err) {
+      if (isUserError(err) && err.code === 'inventory-invalid') {
+        throw new CliError(EXIT.inventoryInvalid, `invalid inventory: ${err.message}`, { cause: err });
       }
-      logger.info({ mqttUrl: handle.mqttUrl, httpUrl: handle.httpUrl }, 'controller started');
-      if (!ctx.io.waitForShutdown) throw new CliError(EXIT.internal, 'serve needs a shutdown signal source');
-      const signal = await ctx.io.waitForShutdown();
-      logger.info({ signal }, 'stopping');
-      await handle.stop();
-      logger.info('stopped');
-    });
+      if (isUserError(err) && err.code === 'insecure-listen')
+        throw new CliError(EXIT.refused, err.message, { cause: err });
+      if (isUserError(err)) throw new CliError(EXIT.usage, err.message, { cause: err });
+      const message = err instanceof Error ? err.message : String(err);
+      throw new CliError(EXIT.internal, `cannot start the controller: ${message}`, { cause: err });
+    }
+    logger.info({ mqttUrl: handle.mqttUrl, httpUrl: handle.httpUrl }, 'controller started');
+    if (!ctx.io.waitForShutdown) throw new CliError(EXIT.internal, 'serve needs a shutdown signal source');
+    const signal = await ctx.io.waitForShutdown();
+    logger.info({ signal }, 'stopping');
+    await handle.stop();
+    logger.info('stopped');
+  });
 }
