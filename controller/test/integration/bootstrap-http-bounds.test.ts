@@ -29,7 +29,8 @@ async function servedDataDir(limits: Partial<HttpLimits> = {}) {
   await mkdir(join(dataDir, 'tls'));
   await writeFile(join(dataDir, 'tls/ca.key'), KEY);
   const bare = join(dataDir, 'bootstrap.git');
-  const { commit } = await snapshotDirectory(exec, src, bare);
+  await snapshotDirectory(exec, src, bare);
+  const commit = (await run('git', ['--git-dir', bare, 'rev-parse', 'refs/heads/main'])).stdout.trim();
   const http = await startHttpServer({ host: '127.0.0.1', port: 0, bareDir: bare, limits });
   servers.push(http);
   return { http, bare, commit };
