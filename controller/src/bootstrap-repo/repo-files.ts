@@ -2,7 +2,7 @@
 // client asks for, nothing else (not `config`, hooks, the staging index, nor a symlink out).
 import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isWithin } from './served-files.js';
+import { isWithin } from '../host/real-paths.js';
 
 const HEX_ID = '(?:[0-9a-f]{38}|[0-9a-f]{62})'; // the rest of a SHA-1 or SHA-256 object id
 const PACK = '(?:[0-9a-f]{40}|[0-9a-f]{64})';

@@ -2,8 +2,9 @@
 // HTTP. An allow-list, never "everything here": a data directory, a key or a credentials file left
 // in the directory must not reach a `git clone`.
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Exec } from '../host/exec.js';
+import { isWithin, resolveLoosely } from '../host/real-paths.js';
 
 /**
  * Without git, only the repository layout is served: entry scripts at the top (`*.sh`) and
@@ -36,12 +37,6 @@ export interface ServedFiles {
   skipped: string[];
   /** Served paths whose real path is outside the directory or inside a private path. */
   unsafe: UnsafePath[];
-}
-
-/** True when `child` is `parent` or below it (both absolute and resolved). */
-export function isWithin(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /**
@@ -89,23 +84,6 @@ export async function listServedFiles(
       unsafe.push({ path, target, why: 'a file that is not served' });
   }
   return { rule, files, skipped: skipped.slice(0, 20), unsafe };
-}
-
-/**
- * The real path of `path`, also when it does not exist yet (a data dir before the first start):
- * the nearest existing ancestor resolved, the rest appended.
- */
-export async function resolveLoosely(path: string): Promise<string> {
-  const rest: string[] = [];
-  let at = path;
-  for (;;) {
-    const real = await realpath(at).catch(() => null);
-    if (real !== null) return join(real, ...rest.reverse());
-    const parent = join(at, '..');
-    if (parent === at) return path;
-    rest.push(relative(parent, at));
-    at = parent;
-  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '@osbuild/shared';
 import { describeUnsafe } from '../bootstrap-repo/bootstrap-repo.js';
-import { isWithin, listServedFiles, resolveLoosely } from '../bootstrap-repo/served-files.js';
+import { listServedFiles } from '../bootstrap-repo/served-files.js';
 import type { Exec } from '../host/exec.js';
+import { isWithin, resolveLoosely } from '../host/real-paths.js';
 import type { PrivatePath } from './private-paths.js';
 
 /** The error code `serve` maps to its "refused" exit code. */
