@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isUserError, UserError } from '@osbuild/shared';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino, { type Logger } from 'pino';
-import { startAgent } from './app/start-agent.js';
+import { AGENT_RUNNING, startAgent } from './app/start-agent.js';
 import { type AgentConfig, CONFIG_SOURCES, loadAgentConfig } from './config/load-config.js';
 import { hostPaths } from './host/paths.js';
 import { systemModel } from './host/system-info.js';
@@ -193,6 +193,9 @@ async function readClaimSecret(file: string, required: boolean): Promise<string 
   return secret ? secret : undefined;
 }
 
+/** `run` found another live agent on its state dir (journal/instance-lock.ts). */
+export const EXIT_AGENT_RUNNING = 3;
+
 /** Run the CLI with `argv` (without node and script); returns the process exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram(io);
@@ -203,7 +206,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     if (isUserError(err)) {
       io.stderr(`osbuild-agent: ${err.message}\n`);
-      return 2;
+      // Its own code, so a wrapper script can tell "already running" from a configuration error.
+      return err.code === AGENT_RUNNING ? EXIT_AGENT_RUNNING : 2;
     }
     io.stderr(`osbuild-agent: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

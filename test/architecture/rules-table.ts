@@ -55,19 +55,21 @@ export const FOLDERS: Record<string, FolderTable> = {
     // Edges: each wraps one library or the host and imports (almost) nothing of the controller.
     host: [],
     transport: [],
+    // Pure helpers for what reaches the logs: field caps, refusal summaries, trace redaction.
+    logging: [SHARED],
     store: [SHARED, 'host'],
-    audit: [SHARED],
+    audit: [SHARED, 'logging'],
     inventory: [SHARED],
     telemetry: [SHARED],
     tls: [SHARED, 'host'],
-    broker: [SHARED, 'auth'],
+    broker: [SHARED, 'auth', 'logging'],
     auth: [SHARED, 'broker', 'host', 'store'],
     // The owners of node phase and command state, the command id table, the service contract:
     // they sit on the store, below every module that asks them for a transition.
-    lifecycle: [SHARED, 'host', 'store'],
+    lifecycle: [SHARED, 'host', 'logging', 'store'],
     // The middle.
     provisioning: [SHARED, 'auth', 'host', 'lifecycle', 'store'],
-    'operator-commands': [SHARED, 'host', 'lifecycle', 'provisioning', 'store'],
+    'operator-commands': [SHARED, 'host', 'lifecycle', 'logging', 'provisioning', 'store'],
     // Node output lines from the agent's events topic, kept for `osbuild logs`.
     logs: [SHARED, 'host', 'store'],
     health: [SHARED, 'host', 'store'],
@@ -81,6 +83,7 @@ export const FOLDERS: Record<string, FolderTable> = {
       'broker',
       'host',
       'inventory',
+      'logging',
       'operator-commands',
       'provisioning',
       'store',
@@ -99,6 +102,7 @@ export const FOLDERS: Record<string, FolderTable> = {
       'inventory',
       'kubernetes',
       'lifecycle',
+      'logging',
       'logs',
       'metrics',
       'netboot',

@@ -57,6 +57,11 @@ export interface AgentHandle {
 export const DEFAULT_RECONNECT = { baseMs: 1000, capMs: 60_000 };
 /** The broker declares a silent node gone after 1.5 x keepalive [MQTT-3.1.2-24]: 15 s. */
 export const DEFAULT_KEEPALIVE_SEC = 10;
+/**
+ * How long a step left running by a killed agent gets between SIGTERM and SIGKILL when the next
+ * agent starts: well inside the unit's TimeoutStopSec, so a clean shutdown is never slower.
+ */
+export const LEFTOVER_STEP_GRACE_MS = 10_000;
 /** Default seconds between telemetry samples. */
 export const DEFAULT_TELEMETRY_INTERVAL_SEC = 15;
 

@@ -3,19 +3,24 @@ import type { Identity } from '@osbuild/shared';
 import pino from 'pino';
 import { exec as realExec } from '../host/exec.js';
 import { fixtureHostSystem, type HostSystem, liveHostSystem } from '../host/host-system.js';
-import { hostPaths, isLiveRoot } from '../host/paths.js';
+import { type HostPaths, hostPaths, isLiveRoot } from '../host/paths.js';
+import { type ProcessTable, procProcessTable } from '../host/process-table.js';
 import { systemModel } from '../host/system-info.js';
 import { readIdentity } from '../identity/read-identity.js';
 import { updateBootState } from '../journal/boot-state.js';
-import { Journal } from '../journal/journal.js';
+import { acquireInstanceLock, type InstanceLock } from '../journal/instance-lock.js';
+import { type EndedGroup, Journal } from '../journal/journal.js';
 import { resolveInterrupted } from '../journal/resolve.js';
+import { RunningSteps } from '../journal/running-steps.js';
 import { type AgentCounters, AgentSession } from '../session/agent-session.js';
 import { Backoff } from '../session/backoff.js';
 import { commandStep } from '../session/command-step.js';
 import type { StepRunner } from '../session/ports.js';
 import { sleep } from '../session/sleep.js';
 import { executors } from '../steps/executors.js';
+import { endLeftoverSteps } from '../steps/leftover-steps.js';
 import { runStepCommand } from '../steps/step-runner.js';
+import { trackedExec } from '../steps/tracked-exec.js';
 import { TelemetryCollector } from '../telemetry/collector.js';
 import { realStatFs } from '../telemetry/disks.js';
 import { cronScheduler } from '../telemetry/schedule.js';
@@ -26,22 +31,45 @@ import {
   type AgentHandle,
   DEFAULT_KEEPALIVE_SEC,
   DEFAULT_RECONNECT,
+  LEFTOVER_STEP_GRACE_MS,
   type StartAgentOptions,
   telemetryIntervalSec,
 } from './agent-options.js';
 
+export { AGENT_RUNNING } from '../journal/instance-lock.js';
 export type { AgentHandle, StartAgentOptions } from './agent-options.js';
 
 /**
- * Start an agent: read the identity, settle what a previous run left unfinished, and connect in
- * the background (resolves without waiting for the broker, which may be down).
+ * Start an agent: take the state dir's lock, read the identity, settle what a previous run left
+ * unfinished, and connect in the background (resolves without waiting for the broker, which may
+ * be down).
  */
 export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> {
-  const logger = opts.logger ?? pino({ level: 'info' }, pino.destination(2));
-  const exec = opts.exec ?? realExec;
   const paths = hostPaths(opts.hostRoot);
   const stateDir = opts.stateDir ? path.resolve(opts.stateDir) : paths.defaultStateDir;
   await checkTlsOptions(opts.controllerUrl, opts.tls, opts.insecure ?? false);
+  const procs = procProcessTable();
+  // Before anything reads or writes the state dir: one agent per state dir, in any process.
+  const lock = await acquireInstanceLock(stateDir, procs);
+  try {
+    return await startLocked(opts, paths, stateDir, procs, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  opts: StartAgentOptions,
+  paths: HostPaths,
+  stateDir: string,
+  procs: ProcessTable,
+  lock: InstanceLock,
+): Promise<AgentHandle> {
+  const logger = opts.logger ?? pino({ level: 'info' }, pino.destination(2));
+  const exec = opts.exec ?? realExec;
+  const runningSteps = new RunningSteps(stateDir);
+  const machineBootId = await procs.bootId();
   const connect = opts.tls ? withTlsTrust(connectMqtt, { tls: opts.tls, stateDir, logger }) : connectMqtt;
   const now = () => new Date();
   const journal = new Journal(path.join(stateDir, 'journal'));
@@ -68,7 +96,16 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const openSession = async (): Promise<AgentSession> => {
     const identity = await readIdentity(paths, identityDeps);
     const boot = await updateBootState(stateDir, identity.bootId);
-    const resolved = await resolveInterrupted(journal, identity.bootId, now);
+    // First end what a killed agent left running, then settle its journal entries: the session
+    // that follows may receive the same step again at once.
+    const leftovers = await endLeftoverSteps(runningSteps, procs, {
+      graceMs: LEFTOVER_STEP_GRACE_MS,
+      logger,
+    });
+    const ended = leftovers.flatMap(({ record, ended }): EndedGroup[] =>
+      ended === 'not-running' ? [] : [{ cmdId: record.cmdId, pgid: record.pgid, signal: ended }],
+    );
+    const resolved = await resolveInterrupted(journal, identity.bootId, now, ended);
     for (const e of resolved) {
       logger.info(
         { cmdId: e.id, outcome: e.result?.outcome },
@@ -76,16 +113,25 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       );
     }
     await journal.prune();
-    const runner: StepRunner = (cmd, startedAt, signal, onOutput) =>
-      runStepCommand(
+    const runner: StepRunner = (cmd, startedAt, signal, onOutput) => {
+      const body = commandStep(cmd);
+      const tracked = trackedExec(exec, {
+        records: runningSteps,
+        procs,
+        bootId: machineBootId,
+        now,
+        cmd: { id: cmd.id, runId: body.runId, index: body.index, kind: body.step.kind },
+      });
+      return runStepCommand(
         cmd.id,
-        commandStep(cmd),
+        body,
         startedAt,
-        { paths, stateDir, nodeId: identity.nodeId, host, exec, now },
+        { paths, stateDir, nodeId: identity.nodeId, host, exec: tracked, now },
         opts.executors ?? executors,
         signal,
         onOutput,
       );
+    };
     const s = new AgentSession({
       controllerUrl: opts.controllerUrl,
       keepaliveSec: opts.keepaliveSec ?? DEFAULT_KEEPALIVE_SEC,
@@ -149,6 +195,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       await restarting;
       await session?.stop();
       session = null;
+      await lock.release();
     },
   };
 }

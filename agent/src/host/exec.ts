@@ -14,6 +14,11 @@ export interface ExecOptions {
   onOutput?: (stream: OutputStream, text: string) => void;
   /** Time between SIGTERM and SIGKILL of the process group after an abort. */
   killGraceMs?: number;
+  /**
+   * Called synchronously once the child exists (its pid leads its own process group), before any
+   * output is read. If it throws, the child's group is killed and the run reports a spawn error.
+   */
+  onSpawn?: (pid: number) => void;
 }
 
 /** How a child process ended. `exitCode` is null when it was killed by a signal or never started. */
@@ -54,6 +59,16 @@ export const exec: Exec = async (file, args, opts = {}) => {
     stdin: 'ignore',
     stripFinalNewline: false,
   });
+  if (child.pid !== undefined && opts.onSpawn) {
+    try {
+      opts.onSpawn(child.pid);
+    } catch (err) {
+      killGroup(child.pid, 'SIGKILL');
+      await child;
+      const why = err instanceof Error ? err.message : String(err);
+      return { exitCode: null, signal: null, stdout: '', stderr: '', spawnError: why };
+    }
+  }
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8');

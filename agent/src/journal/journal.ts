@@ -17,6 +17,15 @@ export interface JournalEntry {
   result?: CommandResult;
   /** The broker acknowledged the result (PUBACK); unreported results are re-sent on connect. */
   reported: boolean;
+  /** Process groups of this command a later agent found still running and ended. */
+  endedGroups?: EndedGroup[];
+}
+
+/** A step's process group that outlived its agent and was ended by the next one. */
+export interface EndedGroup {
+  cmdId: string;
+  pgid: number;
+  signal: 'SIGTERM' | 'SIGKILL';
 }
 
 /** How many finished entries are kept; older ones are pruned. */

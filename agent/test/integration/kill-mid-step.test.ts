@@ -1,41 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { copyHostFixture, makeGitRepo } from '@osbuild/test-support/host-root';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useAgentHarness } from '../support/agent-harness.js';
+import { exited, spawnAgent } from '../support/agent-process.js';
 import { giveCredential } from '../support/credential.js';
-
-const BIN = fileURLToPath(new URL('../../bin/osbuild-agent.js', import.meta.url));
-
-function spawnAgent(url: string, hostRoot: string, stateDir: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      BIN,
-      'run',
-      '--controller',
-      url,
-      '--host-root',
-      hostRoot,
-      '--state-dir',
-      stateDir,
-      '--log-level',
-      'warn',
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 describe('agent process killed mid-step (fixture seam)', () => {
   const h = useAgentHarness();
@@ -48,7 +19,8 @@ describe('agent process killed mid-step (fixture seam)', () => {
       c.kill('SIGKILL');
       await exited(c);
     }
-    // The orphaned script survives SIGKILL of the agent (own process group): clean it up.
+    // The script survives SIGKILL of the agent (own process group) until the next agent ends it;
+    // a test that fails before that would leave it behind.
     for (const f of pidFiles) {
       const pid = Number((await readFile(f, 'utf8').catch(() => '')).trim());
       if (pid > 0) {
@@ -71,7 +43,7 @@ describe('agent process killed mid-step (fixture seam)', () => {
     const id = 'pi-10000000000000a2';
 
     await giveCredential(stateDir);
-    const first = spawnAgent(broker.url, hostRoot, stateDir);
+    const first = spawnAgent(broker.url, hostRoot, stateDir).child;
     children.push(first);
     await fc.waitForStatus(id, true);
     const cmdId = await fc.sendStep(id, {
@@ -87,7 +59,7 @@ describe('agent process killed mid-step (fixture seam)', () => {
     await exited(first);
     await fc.waitForStatus(id, false, from);
 
-    const second = spawnAgent(broker.url, hostRoot, stateDir);
+    const second = spawnAgent(broker.url, hostRoot, stateDir).child;
     children.push(second);
     const result = await fc.waitForResult(id, cmdId);
     expect(result.outcome).toBe('interrupted');

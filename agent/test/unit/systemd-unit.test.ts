@@ -34,6 +34,10 @@ describe('osbuild-agent.service', () => {
     expect(d.get('Service.ExecStart')).toEqual(['/usr/local/bin/osbuild-agent run']);
   });
 
+  it('kills the whole cgroup, steps included, when the agent stops or dies', async () => {
+    expect((await directives()).get('Service.KillMode')).toEqual(['control-group']);
+  });
+
   it('hardens only with directives that leave /etc writable and mounts visible', async () => {
     const d = await directives();
     expect(d.get('Service.NoNewPrivileges')).toEqual(['yes']);

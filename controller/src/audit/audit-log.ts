@@ -5,6 +5,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InternalError, OsbuildError } from '@osbuild/shared';
+import { capField, capRecord, ID_MAX_BYTES } from '../logging/cap-fields.js';
 import {
   AUDIT_RESULTS,
   type AuditRecord,
@@ -205,11 +206,14 @@ function prepare(e: AuditEntryInput): Prepared {
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
       throw new TypeError('audit entry: detail must be an object');
     }
+    detail = capRecord(detail);
   }
+  // Actors and targets are often what a client offered (a refused login's username, an rpc's
+  // `name` param): every field is cut to a size here, whatever the caller did (docs/audit.md).
   return {
-    actor: e.actor,
-    action: e.action,
-    ...(e.target !== undefined ? { target: e.target } : {}),
+    actor: capField(e.actor, ID_MAX_BYTES),
+    action: capField(e.action, ID_MAX_BYTES),
+    ...(e.target !== undefined ? { target: capField(e.target, ID_MAX_BYTES) } : {}),
     result: e.result,
     ...(detail !== undefined ? { detail } : {}),
   };

@@ -2,9 +2,10 @@
 // refuses by key name, before anything is written: cheap, and it fails loudly in tests of the
 // caller rather than leaking quietly in production.
 import { InternalError } from '@osbuild/shared';
+import { isSecretKey, SECRET_KEY_PATTERN } from '../logging/redact.js';
 
-/** Key names that suggest a secret. */
-export const SECRET_KEY_PATTERN = /password|secret|token|credential|key/i;
+/** Key names that suggest a secret (one pattern for the audit guard and the trace redaction). */
+export { SECRET_KEY_PATTERN };
 
 /** A caller tried to put something that looks like a secret into an audit `detail` (a bug). */
 export class AuditSecretError extends InternalError {
@@ -29,7 +30,7 @@ export function assertNoSecrets(detail: unknown, path = 'detail'): void {
   if (detail === null || typeof detail !== 'object') return;
   for (const [key, value] of Object.entries(detail)) {
     const at = `${path}.${key}`;
-    if (SECRET_KEY_PATTERN.test(key) && !key.endsWith('Id') && containsText(value)) {
+    if (isSecretKey(key) && containsText(value)) {
       throw new AuditSecretError(at);
     }
     assertNoSecrets(value, at);

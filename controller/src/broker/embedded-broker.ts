@@ -3,8 +3,12 @@ import { MAX_PAYLOAD_BYTES, parseTopic } from '@osbuild/shared';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticator.js';
+import { capField } from '../logging/cap-fields.js';
+import type { RefusalCount } from '../logging/refusal-summary.js';
 import { mayPublish, maySubscribe, type Principal, principalName } from './access-policy.js';
 import { brokerEmitter } from './broker-emitter.js';
+import { PacketTrace } from './packet-trace.js';
+import { type RefusalKind, RefusalLog, type RefusalLogOptions, type RefusedLogin } from './refusal-log.js';
 
 /** The log message of a client dropped for silence (the benchmarks count these lines). */
 export const KEEPALIVE_EXPIRED = 'mqtt keepalive expired: client dropped';
@@ -21,19 +25,19 @@ export interface EmbeddedBroker {
   disconnect(clientId: string): void;
   /** Drop every connection whose principal matches, e.g. a removed user's or a revoked claim's. */
   disconnectWhere(match: (p: Principal) => boolean): number;
+  /** Write the summaries of refusal windows that ended (run periodically; close writes the rest). */
+  flushRefusals(): void;
   /** Accept connections from a listener (TCP or TLS server). */
   readonly handle: (socket: import('node:stream').Duplex) => void;
   close(): Promise<void>;
 }
 
-/** What the broker reports about refusals (for the audit log); never secrets. */
+/** What the broker reports about refusals (for the audit log); never secrets, every field capped. */
 export interface BrokerEvents {
-  onRefusedLogin?(e: {
-    clientId: string;
-    username: string | undefined;
-    address: string | undefined;
-    why: string;
-  }): void;
+  /** A refused login, the first from its source in a refusal window. */
+  onRefusedLogin?(e: RefusedLogin): void;
+  /** How many further refusals of one kind one source had in a window (written once it ends). */
+  onRefusalSummary?(s: RefusalCount<RefusalKind>): void;
   /** Decide whether a new connection from `address` may even try (rate limits); true = go on. */
   admit?(address: string | undefined): boolean;
   /** Decide whether a hello or claim may be published now (rate limits per address and claim). */
@@ -49,18 +53,33 @@ export async function startEmbeddedBroker(opts: {
   authenticate: Authenticate;
   logger: Logger;
   events?: BrokerEvents;
+  /** How refusals are summarised (default: one line per source and minute, 10,000 sources). */
+  refusals?: Partial<RefusalLogOptions>;
 }): Promise<EmbeddedBroker> {
   const principals = new WeakMap<Client, Principal>();
   const byClientId = new Map<string, { client: Client; principal: Principal }>();
   const { logger, events = {} } = opts;
   let failures = 0;
   const address = (client: Client) => (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
+  const refusals = new RefusalLog({
+    logger,
+    options: { windowMs: 60_000, maxSources: 10_000, now: Date.now, ...opts.refusals },
+    ...(events.onRefusedLogin ? { onRefusedLogin: events.onRefusedLogin } : {}),
+    ...(events.onRefusalSummary ? { onSummary: events.onRefusalSummary } : {}),
+  });
+  const trace = new PacketTrace(logger);
+  // An authenticated client is known by its principal; one refused before that by its address.
+  const sourceOf = (client: Client, p: Principal | undefined) =>
+    p ? principalName(p) : (address(client) ?? client.id);
 
   const broker = await Aedes.createBroker({
     mq: brokerEmitter(),
     preConnect(client, _packet, callback) {
       const ok = events.admit ? events.admit(address(client)) : true;
-      if (!ok) logger.warn({ address: address(client) }, 'mqtt connection rate limited');
+      if (!ok) {
+        const from = address(client) ?? 'unknown';
+        refusals.refused('connection-rate', from, { address: from }, 'mqtt connection rate limited');
+      }
       callback(null, ok);
     },
     authenticate(client, username, password, done) {
@@ -78,12 +97,7 @@ export async function startEmbeddedBroker(opts: {
             return;
           }
           failures++;
-          // Logged without the password, and counted; the audit log gets the same facts.
-          logger.warn(
-            { clientId: client.id, username, address: address(client), why: r.why },
-            'mqtt login refused',
-          );
-          events.onRefusedLogin?.({ clientId: client.id, username, address: address(client), why: r.why });
+          refusals.login({ clientId: client.id, username, address: address(client), why: r.why });
           const err = new Error('not authorized') as AuthenticateError;
           // [MQTT-3.2.2] CONNACK 4: bad user name or password; 5: not authorized.
           err.returnCode = (r.code === 'bad-credentials' ? 4 : 5) as AuthenticateError['returnCode'];
@@ -101,20 +115,20 @@ export async function startEmbeddedBroker(opts: {
       if (!client) return callback(null);
       const p = principals.get(client);
       if (!p || !mayPublish(p, packet.topic)) {
-        logger.warn({ principal: p && principalName(p), topic: packet.topic }, 'mqtt publish refused');
-        return callback(new Error(`publish to ${packet.topic} not allowed`));
+        const fields = { principal: p && principalName(p), topic: packet.topic };
+        refusals.refused('publish', sourceOf(client, p), fields, 'mqtt publish refused');
+        return callback(new Error(`publish to ${capField(packet.topic)} not allowed`));
       }
       if (packet.payload.length > MAX_PAYLOAD_BYTES) {
-        logger.warn(
-          { principal: principalName(p), topic: packet.topic, bytes: packet.payload.length },
-          'mqtt payload too large',
-        );
+        const fields = { principal: principalName(p), topic: packet.topic, bytes: packet.payload.length };
+        refusals.refused('publish', sourceOf(client, p), fields, 'mqtt payload too large');
         return callback(new Error('payload too large'));
       }
       const kind = parseTopic(packet.topic);
       if (kind?.scope === 'node' && (kind.kind === 'hello' || kind.kind === 'claim') && events.admitHello) {
         if (!events.admitHello(address(client), p)) {
-          logger.warn({ principal: principalName(p), address: address(client) }, 'hello rate limited');
+          const fields = { principal: principalName(p), address: address(client) };
+          refusals.refused('hello-rate', sourceOf(client, p), fields, 'hello rate limited');
           return callback(new Error('too many hellos'));
         }
       }
@@ -124,7 +138,13 @@ export async function startEmbeddedBroker(opts: {
         parseTopic(packet.topic)?.scope === 'rpc-request' &&
         !repliesToSelf(packet.payload, client.id)
       ) {
-        logger.warn({ principal: principalName(p) }, 'rpc request with a foreign replyTo refused');
+        const fields = { principal: principalName(p) };
+        refusals.refused(
+          'reply-to',
+          sourceOf(client, p),
+          fields,
+          'rpc request with a foreign replyTo refused',
+        );
         return callback(new Error('replyTo must be your own client id'));
       }
       callback(null);
@@ -132,7 +152,8 @@ export async function startEmbeddedBroker(opts: {
     authorizeSubscribe(client, sub, callback) {
       const p = principals.get(client);
       if (!p || !maySubscribe(p, sub.topic)) {
-        logger.warn({ principal: p && principalName(p), topic: sub.topic }, 'mqtt subscribe refused');
+        const fields = { principal: p && principalName(p), topic: sub.topic };
+        refusals.refused('subscribe', sourceOf(client, p), fields, 'mqtt subscribe refused');
         callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3], connection stays up
         return;
       }
@@ -141,20 +162,33 @@ export async function startEmbeddedBroker(opts: {
     authorizeForward(client, packet) {
       // Defence in depth: deliver only what the receiving client may subscribe to.
       const p = principals.get(client);
-      return p && maySubscribe(p, packet.topic) ? packet : null;
+      if (!p || !maySubscribe(p, packet.topic)) return null;
+      trace.publish('out', client.id, packet);
+      return packet;
     },
   });
   broker.on('client', (client) => {
     const principal = principals.get(client);
     if (principal) byClientId.set(client.id, { client, principal });
+    trace.client('connected', client.id, { principal: principal && principalName(principal) });
+  });
+  broker.on('publish', (packet, client) => {
+    if (client) trace.publish('in', client.id, packet);
+  });
+  broker.on('subscribe', (subs, client) => {
+    trace.client('subscribed', client.id, { filters: PacketTrace.filters(subs) });
+  });
+  broker.on('unsubscribe', (filters, client) => {
+    trace.client('unsubscribed', client.id, { filters: PacketTrace.filters(filters) });
   });
   // A node that stops sending anything (no packet for 1.5 x keepalive [MQTT-3.1.2-24]) is dropped
   // by Aedes; say so, because a fleet losing connections shows up here first.
   broker.on('keepaliveTimeout', (client) => {
-    logger.warn({ clientId: client.id }, KEEPALIVE_EXPIRED);
+    logger.warn({ clientId: capField(client.id) }, KEEPALIVE_EXPIRED);
   });
   broker.on('clientDisconnect', (client) => {
     if (byClientId.get(client.id)?.client === client) byClientId.delete(client.id);
+    trace.client('disconnected', client.id);
   });
   return {
     authFailures: () => failures,
@@ -168,9 +202,11 @@ export async function startEmbeddedBroker(opts: {
       for (const c of doomed) c.client.close();
       return doomed.length;
     },
+    flushRefusals: () => refusals.flush(),
     handle: broker.handle,
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
+      refusals.flush(true);
     },
   };
 }

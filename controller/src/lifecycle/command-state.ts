@@ -1,6 +1,7 @@
 import { type CommandAction, type CommandState, isTerminalCommandState } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { capField, TEXT_MAX_BYTES } from '../logging/cap-fields.js';
 import type { CommandUpdate } from '../store/command-store.js';
 import { IllegalTransition, inStates, type TransitionTable } from './transition-table.js';
 
@@ -105,6 +106,11 @@ export class CommandStates {
       if (!commandTransitionAllowed(cmd.state, to)) throw new IllegalCommandTransition(id, cmd.state, to);
       if (!isTerminalCommandState(to)) {
         records.commands.setState(id, to, reason, extra);
+        // Terminal states are logged at info below; the steps on the way there only at trace.
+        logger.trace(
+          { cmdId: id, from: cmd.state, to, reason: capField(reason, TEXT_MAX_BYTES) },
+          'command state changed',
+        );
         return undefined;
       }
       const now = clock.now().toISOString();
@@ -119,7 +125,14 @@ export class CommandStates {
     });
     if (!finished) return;
     logger.info(
-      { cmdId: id, nodeId: finished.node_id, action: finished.action, state: to, reason },
+      // A reason can quote the agent's error text: logged capped, stored whole.
+      {
+        cmdId: id,
+        nodeId: finished.node_id,
+        action: finished.action,
+        state: to,
+        reason: capField(reason, TEXT_MAX_BYTES),
+      },
       'command finished',
     );
     this.deps.onOutcome?.(finished.action, to);

@@ -1,6 +1,7 @@
 import type { NodePhase } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { capField, TEXT_MAX_BYTES } from '../logging/cap-fields.js';
 import { IllegalTransition, inStates, type TransitionTable } from './transition-table.js';
 
 /**
@@ -91,7 +92,8 @@ export class NodePhases {
       records.nodes.setPhase(nodeId, to, reason, now);
       if (from !== to) {
         records.events.append(nodeId, 'phase', { from, to, reason }, now);
-        logger.info({ nodeId, from, to, reason }, 'node phase changed');
+        // A reason can quote a node's error text: logged capped, stored whole.
+        logger.info({ nodeId, from, to, reason: capField(reason, TEXT_MAX_BYTES) }, 'node phase changed');
       }
     });
   }

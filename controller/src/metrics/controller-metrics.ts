@@ -54,6 +54,14 @@ export class ControllerMetrics {
       'Inbound MQTT messages rejected at the boundary (bad topic or payload), by topic kind.',
       () => sources.rejected(),
     );
+    const rejectedUnlogged = sources.rejectedUnlogged?.bind(sources);
+    if (rejectedUnlogged)
+      recordCounter(
+        this.registry,
+        'osbuild_messages_rejected_unlogged_total',
+        'Rejected inbound messages the rate-limited log did not write a line for, by topic kind.',
+        rejectedUnlogged,
+      );
     const messagesIn = sources.messagesIn?.bind(sources);
     if (messagesIn)
       recordCounter(

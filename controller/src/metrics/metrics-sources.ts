@@ -33,6 +33,8 @@ export interface MetricsSources {
   connectedClients(): number;
   /** Cumulative rejected inbound messages by topic kind (`RejectCounters` as a record). */
   rejected(): Record<string, number>;
+  /** Of those, the ones the rate-limited rejection log did not write a line for, by kind. */
+  rejectedUnlogged?(): Record<string, number>;
   /** Cumulative inbound messages by topic kind, when the controller counts them. */
   messagesIn?(): Record<string, number>;
   /** Cumulative outbound messages by kind, when the controller counts them. */

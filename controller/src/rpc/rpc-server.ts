@@ -9,6 +9,7 @@ import {
   topics,
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
+import { redactSecrets } from '../logging/redact.js';
 import type { Handlers } from './handlers.js';
 
 /** Where responses go. */
@@ -26,8 +27,20 @@ export function answerRpc(
   audit: (result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void = () => {},
   caller: RpcCaller = { name: 'unknown' },
 ): void {
-  const reply = (body: object) =>
+  // Trace shows the request's params (secret-named values redacted, all capped) and how it ended,
+  // never the data of an answer: `users.add` and `claims.add` answer with the new secret.
+  const tracing = logger.isLevelEnabled('trace');
+  if (tracing) {
+    logger.trace(
+      { rpc: req.id, method: req.method, caller: caller.name, params: redactSecrets(req.params) },
+      'rpc request',
+    );
+  }
+  const reply = (body: { ok: boolean; data?: unknown; error?: { code: ErrorCode; message: string } }) => {
+    if (tracing)
+      logger.trace({ rpc: req.id, method: req.method, ok: body.ok, code: body.error?.code }, 'rpc response');
     respond(topics.rpcResponse(req.replyTo), { v: PROTOCOL_VERSION, id: req.id, ...body });
+  };
   const fail = (code: ErrorCode, message: string) => {
     audit(code === 'internal' ? 'error' : 'refused', { code });
     reply({ ok: false, error: { code, message } });

@@ -31,7 +31,8 @@ import type { Store } from '../store/store.js';
 import type { LatestTelemetry } from '../telemetry/latest-telemetry.js';
 import type { ControllerClient } from './controller-client.js';
 import type { ResolvedOptions } from './controller-options.js';
-import { makeMessageRouter, type RejectCounters } from './message-router.js';
+import { makeMessageRouter } from './message-router.js';
+import type { RejectedMessages } from './rejected-messages.js';
 import { makeResultRouter, resultsOnly } from './result-router.js';
 import { rpcAuditEntry } from './rpc-audit.js';
 
@@ -46,7 +47,7 @@ export interface MiddleEdges {
   bootstrap: BootstrapPin;
   metrics: ControllerMetrics;
   latestTelemetry: LatestTelemetry;
-  rejected: RejectCounters;
+  rejections: RejectedMessages;
   verifiedSecrets: VerifiedSecrets;
   credentialMint: CredentialMint;
   admitClaim(nodeId: string): boolean;
@@ -157,7 +158,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     version: pkg.version,
     startedAt: edges.startedAt,
     inventoryStatus: () => inventory.status(),
-    rejectedMessages: () => Object.fromEntries(edges.rejected),
+    rejectedMessages: () => edges.rejections.byKind(),
     failedLogins: () => edges.broker.authFailures(),
     commandHandlers: makeCommandHandlers({
       store,
@@ -194,7 +195,7 @@ export async function buildMiddle(edges: MiddleEdges) {
     handlers,
     clock,
     logger,
-    rejected: edges.rejected,
+    rejections: edges.rejections,
     respond: (topic, body) => client.publish(topic, body, 'rpc reply'),
     admitClaim: edges.admitClaim,
     claimWhenReady: (handle) => edges.credentialMint.withPrepared(handle),
@@ -211,6 +212,8 @@ export async function buildMiddle(edges: MiddleEdges) {
 
   const jobs: PeriodicJob[] = [
     { name: 'health-conditions', everyMs: opts.conditionSweepMs, run: () => void conditionEvents.checkAll() },
+    // Summary lines for floods the rejection log held back, soon after their window ends.
+    { name: 'rejection-log', everyMs: opts.rejectionLogFlushMs, run: () => edges.rejections.flush() },
     ...provisioner.jobs(opts.tickMs),
     ...cluster.jobs(),
     ...commands.jobs(opts.tickMs),

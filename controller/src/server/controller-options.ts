@@ -8,6 +8,7 @@ import { exec as realExec } from '../host/exec.js';
 import type { KubeApi } from '../kubernetes/kube-api.js';
 import type { Disruption, NetbootReset, PowerHooks } from '../operator-commands/ports.js';
 import type { RetryPolicy } from '../provisioning/step-outcome.js';
+import { REJECTION_LOG_LIMITS, type RejectionLogLimits } from './rejected-messages.js';
 
 /** A token bucket: `burst` at once, then `perSecond`. */
 export interface RateLimit {
@@ -48,6 +49,11 @@ export interface ControllerOptions {
   /** Rate limits (burst, then per second); the defaults suit racks of hundreds of nodes. */
   rateLimits?: Partial<Omit<RateLimits, 'claimsPerNode'>>;
   deadlineGraceMs?: number;
+  /**
+   * Refusals (logins, ACL denials, rate limits) from one source after the first are counted for
+   * this long, then written as one summary (default 60 s).
+   */
+  refusalWindowMs?: number;
   /** Period of the provisioning and command sweeps (the condition sweep runs every 5 s). */
   tickMs?: number;
   /** Cordon and drain before a reboot or reprovision of a joined node (default: nothing to drain). */
@@ -69,6 +75,8 @@ export interface ControllerOptions {
   powerHooks?: PowerHooks;
   /** Seconds a command for an offline node waits before it expires (default 3600). */
   commandTtlSec?: number;
+  /** How many rejected messages are logged per sender and kind (server/rejected-messages.ts). */
+  rejectionLog?: Partial<RejectionLogLimits>;
   /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
   adoptKubeconfig?: string;
   /** The file `adoptKubeconfig` was read from: refused at start when it lies in a served tree. */
@@ -85,6 +93,7 @@ export const CONTROLLER_DEFAULTS = {
   tlsSans: [] as string[],
   retry: { baseMs: 5_000, capMs: 60_000 } satisfies RetryPolicy,
   deadlineGraceMs: 30_000,
+  refusalWindowMs: 60_000,
   tickMs: 1_000,
   /** Staleness and offline nodes change conditions without a message: look at everyone this often. */
   conditionSweepMs: 5_000,
@@ -106,6 +115,7 @@ export type ResolvedOptions = Omit<
   | 'health'
   | 'rateLimits'
   | 'deadlineGraceMs'
+  | 'refusalWindowMs'
   | 'tickMs'
   | 'insecureListen'
   | 'tlsSans'
@@ -116,8 +126,10 @@ export type ResolvedOptions = Omit<
   health: HealthThresholds;
   rateLimits: RateLimits;
   deadlineGraceMs: number;
+  refusalWindowMs: number;
   tickMs: number;
   conditionSweepMs: number;
+  rejectionLogFlushMs: number;
   insecureListen: boolean;
   tlsSans: string[];
 };
@@ -133,8 +145,14 @@ export function resolveOptions(opts: ControllerOptions): ResolvedOptions {
     health: { ...DEFAULT_HEALTH, ...opts.health },
     rateLimits: { ...defaults.rateLimits, ...opts.rateLimits },
     deadlineGraceMs: opts.deadlineGraceMs ?? defaults.deadlineGraceMs,
+    refusalWindowMs: opts.refusalWindowMs ?? defaults.refusalWindowMs,
     tickMs: opts.tickMs ?? defaults.tickMs,
     conditionSweepMs: Math.max(opts.tickMs ?? defaults.tickMs, defaults.conditionSweepMs),
+    // A flood's summary line comes at most a tenth of a window after the window ends.
+    rejectionLogFlushMs: Math.max(
+      opts.tickMs ?? defaults.tickMs,
+      (opts.rejectionLog?.windowMs ?? REJECTION_LOG_LIMITS.windowMs) / 10,
+    ),
     insecureListen: opts.insecureListen ?? defaults.insecureListen,
     tlsSans: opts.tlsSans ?? defaults.tlsSans,
   };

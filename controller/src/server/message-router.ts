@@ -13,6 +13,7 @@ import {
 } from '@osbuild/shared';
 import type { Logger } from 'pino';
 import type { Clock } from '../host/clock.js';
+import { capFields } from '../logging/cap-fields.js';
 import type { NodeLogIngest } from '../logs/node-log-ingest.js';
 import type { CommandHooks } from '../operator-commands/command-service.js';
 import type { Provisioner } from '../provisioning/provisioner.js';
@@ -20,9 +21,8 @@ import type { Handlers } from '../rpc/handlers.js';
 import { answerRpc, type Respond } from '../rpc/rpc-server.js';
 import type { Store } from '../store/store.js';
 import type { InboundMessage } from '../transport/mqtt.js';
-
-/** Counts of rejected inbound messages by topic kind, e.g. `{hello: 2, 'rpc-request': 1}`. */
-export type RejectCounters = Map<string, number>;
+import { publisherOf } from './publisher.js';
+import type { RejectedMessages } from './rejected-messages.js';
 
 /**
  * The transport boundary: every inbound message is classified by topic and parsed by its schema
@@ -35,7 +35,8 @@ export function makeMessageRouter(deps: {
   respond: Respond;
   clock: Clock;
   logger: Logger;
-  rejected: RejectCounters;
+  /** Counts and logs (rate-limited) every message not taken. */
+  rejections: Pick<RejectedMessages, 'record'>;
   /** Audit one operator request (the actor is resolved from the requesting client). */
   auditRpc?: (req: RpcRequest, result: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => void;
   /** Name of the principal behind an rpc client id (operator:alice), for `createdBy`. */
@@ -56,17 +57,23 @@ export function makeMessageRouter(deps: {
   /** Called with every valid sample from a known node, after it is stored (e.g. for metrics). */
   onTelemetry?: (nodeId: string, sample: Telemetry, receivedAt: string) => void;
 }): (msg: InboundMessage) => void {
-  const reject = (kind: string, topic: string, error: string) => {
-    deps.rejected.set(kind, (deps.rejected.get(kind) ?? 0) + 1);
-    deps.logger.warn({ topic, error }, 'rejected inbound message');
-  };
   return (msg) => {
     const t = parseTopic(msg.topic);
-    if (!t) return reject('unknown-topic', msg.topic, 'not an OSBuild topic');
+    const reject = (kind: string, issues: readonly string[], err?: unknown) =>
+      deps.rejections.record({
+        kind,
+        topic: msg.topic,
+        principal: publisherOf(msg, t, deps.callerOf),
+        issues,
+        ...(err === undefined ? {} : { err }),
+      });
+    // A handler bug must not take the router down with it; the message is counted as lost.
+    const handlerFailed = (err: unknown) => reject('handler-error', [], err);
+    if (!t) return reject('unknown-topic', ['not an OSBuild topic']);
     try {
       if (t.scope === 'rpc-request') {
         const req = parsePayload(rpcRequestSchema, msg.payload);
-        if (!req.ok) return reject('rpc-request', msg.topic, req.error);
+        if (!req.ok) return reject('rpc-request', req.issues);
         const request = req.value;
         answerRpc(
           request,
@@ -85,13 +92,11 @@ export function makeMessageRouter(deps: {
         case 'claim': {
           // Both carry the board's hello; the topic must name the node the identity describes.
           const hello = parsePayload(helloSchema, msg.payload);
-          if (!hello.ok) return reject(t.kind, msg.topic, hello.error);
+          if (!hello.ok) return reject(t.kind, hello.issues);
           if (hello.value.identity.nodeId !== t.nodeId) {
-            return reject(
-              t.kind,
-              msg.topic,
-              `identity.nodeId ${hello.value.identity.nodeId} does not match the topic`,
-            );
+            return reject(t.kind, [
+              `identity.nodeId: ${hello.value.identity.nodeId} does not match the topic`,
+            ]);
           }
           if (t.kind === 'hello') {
             deps.provisioner.onHello(hello.value);
@@ -99,24 +104,19 @@ export function makeMessageRouter(deps: {
             return;
           }
           if (deps.admitClaim && !deps.admitClaim(t.nodeId)) {
-            return reject('claim-rate', msg.topic, 'too many claims for this node');
+            return reject('claim-rate', ['too many claims for this node']);
           }
           if (!deps.claimWhenReady) {
             deps.provisioner.onClaim(hello.value);
             return;
           }
           const claim = hello.value;
-          deps
-            .claimWhenReady(() => deps.provisioner.onClaim(claim))
-            .catch((err: unknown) => {
-              deps.rejected.set('handler-error', (deps.rejected.get('handler-error') ?? 0) + 1);
-              deps.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
-            });
+          deps.claimWhenReady(() => deps.provisioner.onClaim(claim)).catch(handlerFailed);
           return;
         }
         case 'cmd-result': {
           const report = parsePayload(commandReportSchema, msg.payload);
-          if (!report.ok) return reject('cmd-result', msg.topic, report.error);
+          if (!report.ok) return reject('cmd-result', report.issues);
           deps.store.nodes.touch(t.nodeId, now);
           deps.routeReport(t.nodeId, report.value);
           return;
@@ -125,22 +125,22 @@ export function makeMessageRouter(deps: {
           // An empty retained payload is how a status is cleared; nothing to record.
           if (msg.payload.length === 0) return;
           const status = parsePayload(nodeStatusSchema, msg.payload);
-          if (!status.ok) return reject('status', msg.topic, status.error);
+          if (!status.ok) return reject('status', status.issues);
           if (deps.store.nodes.get(t.nodeId)) deps.store.nodes.setOnline(t.nodeId, status.value.online, now);
           return;
         }
         case 'events': {
           const event = parsePayload(nodeEventSchema, msg.payload);
-          if (!event.ok) return reject('events', msg.topic, event.error);
+          if (!event.ok) return reject('events', event.issues);
           deps.store.nodes.touch(t.nodeId, now);
           if (event.value.type === 'log')
-            deps.logger.debug({ nodeId: t.nodeId, event: event.value }, 'node log');
+            deps.logger.debug({ nodeId: t.nodeId, event: capFields(event.value) }, 'node log');
           deps.nodeLogs?.onNodeEvent(t.nodeId, event.value);
           return;
         }
         case 'telemetry': {
           const sample = parsePayload(telemetrySchema, msg.payload);
-          if (!sample.ok) return reject('telemetry', msg.topic, sample.error);
+          if (!sample.ok) return reject('telemetry', sample.issues);
           // Only enrolled nodes can publish here (access policy), so an unknown id is a node that
           // was removed meanwhile: nothing to attach the sample to.
           if (!deps.store.nodes.get(t.nodeId)) return;
@@ -157,9 +157,7 @@ export function makeMessageRouter(deps: {
           return;
       }
     } catch (err) {
-      // A handler bug must not take the router down with it; the message is counted as lost.
-      deps.rejected.set('handler-error', (deps.rejected.get('handler-error') ?? 0) + 1);
-      deps.logger.error({ err, topic: msg.topic }, 'handler failed on inbound message');
+      handlerFailed(err);
     }
   };
 }

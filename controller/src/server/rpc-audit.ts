@@ -1,9 +1,11 @@
 import type { RpcRequest } from '@osbuild/shared';
+import { capField, capFields } from '../logging/cap-fields.js';
 
 /**
  * The audit entry of one operator request: the actor is the principal behind the requesting
  * client, the target the first of the params that name what it acts on (node name, node id,
- * command id).
+ * command id). The params are the request's own, not yet validated (a refused request is audited
+ * too), so the target is capped here (logging/cap-fields.ts) rather than trusted to a schema.
  */
 export function rpcAuditEntry(
   req: RpcRequest,
@@ -16,10 +18,10 @@ export function rpcAuditEntry(
     | string
     | undefined;
   return {
-    actor: actor ?? `unknown:${req.replyTo}`,
+    actor: capField(actor ?? `unknown:${req.replyTo}`),
     action: `rpc.${req.method}`,
-    ...(target ? { target } : {}),
+    ...(target ? { target: capField(target) } : {}),
     result,
-    detail,
+    detail: capFields(detail),
   };
 }

@@ -25,8 +25,8 @@ import { ControllerClient } from './controller-client.js';
 import { buildMiddle } from './controller-middle.js';
 import { type ControllerOptions, resolveOptions } from './controller-options.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
-import type { RejectCounters } from './message-router.js';
 import { controllerInfoPath, databasePath, privatePaths } from './private-paths.js';
+import { RejectedMessages } from './rejected-messages.js';
 import { Scheduler } from './scheduler.js';
 import { checkServedTrees } from './served-tree-check.js';
 
@@ -105,7 +105,18 @@ export async function startController(options: ControllerOptions): Promise<Contr
             result: 'refused',
             detail: { address: e.address, why: e.why },
           }),
+        onRefusalSummary: (s) => {
+          if (s.kind !== 'login') return;
+          audit({
+            actor: 'controller',
+            action: 'login.refused.summary',
+            target: s.source,
+            result: 'refused',
+            detail: { further: s.count, seconds: s.seconds },
+          });
+        },
       },
+      refusals: { windowMs: opts.refusalWindowMs, now: () => clock.now().getTime() },
     });
     const listener = await startMqttListener({
       listen: opts.listen,
@@ -125,7 +136,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
       await listener.close();
     });
 
-    const rejected: RejectCounters = new Map();
+    const rejections = new RejectedMessages({ logger, clock, limits: opts.rejectionLog });
     // The latest sample of every node, parsed once at ingestion: the scrape and the condition
     // checks walk a map instead of reading and re-parsing one SQLite row per node.
     const latestTelemetry = LatestTelemetry.seededFrom(store.telemetry);
@@ -138,7 +149,8 @@ export async function startController(options: ControllerOptions): Promise<Contr
         return nodeMetricsViews(rows);
       },
       connectedClients: () => broker.connectedClients(),
-      rejected: () => Object.fromEntries(rejected),
+      rejected: () => rejections.byKind(),
+      rejectedUnlogged: () => rejections.suppressedByKind(),
       loginFailures: () => broker.authFailures(),
       telemetry: (nodeId) => {
         const t = latestTelemetry.get(nodeId);
@@ -185,7 +197,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
       bootstrap,
       metrics,
       latestTelemetry,
-      rejected,
+      rejections,
       verifiedSecrets,
       credentialMint: new CredentialMint(),
       admitClaim: admission.admitClaim,
@@ -210,7 +222,12 @@ export async function startController(options: ControllerOptions): Promise<Contr
       cluster.onInventoryChanged();
     });
     // Started in order, stopped in reverse (the cleanup list runs backwards).
-    const services: Service[] = [new Scheduler(middle.jobs, logger), cluster];
+    const refusalSummaries = {
+      name: 'refusal-summaries',
+      everyMs: Math.min(opts.tickMs, opts.refusalWindowMs),
+      run: () => broker.flushRefusals(),
+    };
+    const services: Service[] = [new Scheduler([...middle.jobs, refusalSummaries], logger), cluster];
     for (const service of services) {
       cleanup.push(() => service.stop());
       await service.start();

@@ -77,6 +77,7 @@ describe('security end to end (TLS, real agents)', () => {
   it('never lets a secret it issued reach a log line, the audit log, the database or operator output', async () => {
     const ws = await makeWorkspace(FIXTURE_INVENTORY);
     const logs: string[] = [];
+    // Everything at trace, the level that logs every packet and request (`serve --log-level trace`).
     const capture = (name: string) => pino({ level: 'trace', name }, { write: (s: string) => logs.push(s) });
     const controller = await startController({
       inventoryPath: ws.inventoryPath,
@@ -158,6 +159,20 @@ describe('security end to end (TLS, real agents)', () => {
     const audit = await readFile(join(ws.dataDir, 'audit.log'), 'utf8');
 
     expect(logs.length).toBeGreaterThan(50);
+    // The sweep covers the trace: the packets and requests that carried the secrets were logged
+    // (redacted), so a trace line that showed one would be found below.
+    const traced = (msg: string, ...parts: string[]) =>
+      logs.filter(
+        (l) => l.includes('"level":10') && l.includes(`"msg":"${msg}"`) && parts.every((p) => l.includes(p)),
+      );
+    expect(traced('mqtt publish out', '/welcome"', '"payload":"[redacted]"').length).toBeGreaterThanOrEqual(
+      3,
+    );
+    expect(traced('mqtt publish in', '/claim"')).not.toEqual([]);
+    expect(traced('rpc request', '"method":"users.add"')).toHaveLength(1);
+    expect(traced('rpc response', '"method":"claims.add"', '"ok":true')).toHaveLength(1);
+    expect(traced('mqtt publish out', '/rpc/response/', '"password":"[redacted]"')).toHaveLength(1);
+    expect(traced('mqtt publish out', '/rpc/response/', '"secret":"[redacted]"')).toHaveLength(1);
     // Enrolment leaves nothing behind: the claim session's welcome subscription does not carry
     // over into the node's persistent session (where the ACL would refuse it).
     expect(logs.filter((l) => /mqtt (subscribe|publish) refused/.test(l))).toEqual([]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Command, Hello } from '@osbuild/shared';
 import pino from 'pino';
 import { NodePhases } from '../../src/lifecycle/node-phase.js';
+import type { CommandContext } from '../../src/operator-commands/command-context.js';
 import { CommandService } from '../../src/operator-commands/command-service.js';
 import type { Disruption } from '../../src/operator-commands/ports.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -48,11 +49,13 @@ export function storeWithNode(phase: 'ready' | 'provisioned', clock: ManualClock
   return { file, store };
 }
 
-/** A command service over `store` whose messages land in `sent`. */
+type AuditPort = CommandContext['audit'];
+
+/** A command service over `store` whose messages land in `sent` (and audit entries in `audit`). */
 export function commandService(
   store: Store,
   clock: ManualClock,
-  opts: { disruption?: Disruption; sent?: Command[] } = {},
+  opts: { disruption?: Disruption; sent?: Command[]; audit?: AuditPort } = {},
 ): CommandService {
   const logger = pino({ level: 'silent' });
   let ids = 0;
@@ -75,7 +78,7 @@ export function commandService(
     },
     newId: () => `test-${++ids}-${Math.random().toString(36).slice(2, 8)}`,
     ...(opts.disruption ? { disruption: opts.disruption } : {}),
-    audit: () => {},
+    audit: opts.audit ?? (() => {}),
   });
 }
 

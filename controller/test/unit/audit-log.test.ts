@@ -96,21 +96,44 @@ describe('openAuditLog', () => {
 
   it('finds the last line of a log larger than one read chunk', async () => {
     const log = await openAuditLog(file, steppingClock());
-    let last = await log.append({
-      actor: 'a',
-      action: 'big',
-      result: 'ok',
-      detail: { blob: 'x'.repeat(100_000) },
-    });
-    for (let i = 0; i < 3; i++) last = await log.append({ actor: 'a', action: `n${i}`, result: 'ok' });
+    // Detail strings are capped at 1 KiB, so it takes many lines to pass the 64 KiB read chunk.
+    let last = await log.append({ actor: 'a', action: 'n0', result: 'ok' });
+    for (let i = 1; i < 100; i++) {
+      last = await log.append({
+        actor: 'a',
+        action: `n${i}`,
+        result: 'ok',
+        detail: { pad: 'x'.repeat(1000) },
+      });
+    }
     await log.close();
+    expect((await stat(file)).size).toBeGreaterThan(64 * 1024);
     const again = await openAuditLog(file, steppingClock());
     expect(await again.append({ actor: 'a', action: 'after', result: 'ok' })).toMatchObject({
-      seq: 5,
+      seq: 101,
       prev: last.hash,
     });
     await again.close();
-    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 5 });
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 101 });
+  });
+
+  it('caps what a client controls: a 1 MB actor, target and detail string are cut and marked', async () => {
+    const log = await openAuditLog(file, steppingClock());
+    const huge = 'x'.repeat(1024 * 1024);
+    const r = await log.append({
+      actor: huge,
+      action: 'login.refused',
+      target: huge,
+      result: 'refused',
+      detail: { why: huge },
+    });
+    await log.close();
+    expect(r.actor).toBe(`${'x'.repeat(256)}…[+${1024 * 1024 - 256} bytes]`);
+    expect(r.target).toBe(r.actor);
+    expect(r.detail?.why).toBe(`${'x'.repeat(1024)}…[+${1024 * 1024 - 1024} bytes]`);
+    expect((await stat(file)).size).toBeLessThan(2 * 1024);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 1 });
+    expect(await readAuditLog(file)).toEqual([r]);
   });
 
   it('200 concurrent appends get seq 1..200 in call order with a valid chain', async () => {

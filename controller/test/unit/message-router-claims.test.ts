@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { CredentialMint } from '../../src/auth/credential-mint.js';
 import type { Provisioner } from '../../src/provisioning/provisioner.js';
 import type { Handlers } from '../../src/rpc/handlers.js';
-import { makeMessageRouter, type RejectCounters } from '../../src/server/message-router.js';
+import { makeMessageRouter } from '../../src/server/message-router.js';
+import { RejectedMessages } from '../../src/server/rejected-messages.js';
 import type { Store } from '../../src/store/store.js';
 import { helloFrom } from '../support/provisioner-harness.js';
 
@@ -17,15 +18,17 @@ const claimMessage = {
 
 /** A router whose claim path is all that runs; the rest of its dependencies are never touched. */
 function router(onClaim: () => void, mint: CredentialMint) {
-  const rejected: RejectCounters = new Map();
+  const clock = { now: () => new Date('2026-11-26T06:00:00Z') };
+  const logger = pino({ level: 'silent' });
+  const rejected = new RejectedMessages({ logger, clock });
   const route = makeMessageRouter({
     store: {} as Store,
     provisioner: { onClaim } as unknown as Provisioner,
     handlers: {} as Handlers,
     respond: () => undefined,
-    clock: { now: () => new Date('2026-11-26T06:00:00Z') },
-    logger: pino({ level: 'silent' }),
-    rejected,
+    clock,
+    logger,
+    rejections: rejected,
     claimWhenReady: (handle) => mint.withPrepared(handle),
     routeReport: () => undefined,
   });
@@ -49,6 +52,6 @@ describe('message router: claims wait for their credential to be hashed off the 
       throw new Error('handler bug');
     }, mint);
     route(claimMessage);
-    await expect.poll(() => rejected.get('handler-error'), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => rejected.byKind()['handler-error'], { timeout: 5_000 }).toBe(1);
   });
 });
