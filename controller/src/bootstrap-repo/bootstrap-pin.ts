@@ -18,6 +18,8 @@ export class BootstrapPin {
       source(): { repo?: string | undefined; ref: string };
       /** Inventory file path, excluded from the snapshot of the bootstrap directory. */
       inventoryPath: string;
+      /** The data directory and every private file: no served file may resolve into them. */
+      privateRoots: readonly string[];
       bootstrapDir: string;
       bareDir: string;
       publicHttpUrl: string;
@@ -30,10 +32,10 @@ export class BootstrapPin {
 
   /** Resolve again; a failure is logged and leaves the last pin as it was. Never throws. */
   async refresh(): Promise<void> {
-    const { exec, logger, bootstrapDir, bareDir, publicHttpUrl, inventoryPath } = this.deps;
+    const { exec, logger, bootstrapDir, bareDir, publicHttpUrl, inventoryPath, privateRoots } = this.deps;
     const b = this.deps.source();
     try {
-      this.#current = await resolveBootstrap({
+      const { source, snapshot } = await resolveBootstrap({
         exec,
         repo: b.repo,
         ref: b.ref,
@@ -41,8 +43,24 @@ export class BootstrapPin {
         bareDir,
         publicHttpUrl,
         exclude: [inventoryPath],
+        privateRoots,
       });
-      logger.info({ repo: this.#current.repo, commit: this.#current.commit }, 'bootstrap repository pinned');
+      this.#current = source;
+      logger.info(
+        {
+          repo: source.repo,
+          commit: source.commit,
+          ...(snapshot ? { rule: snapshot.rule, files: snapshot.files } : {}),
+        },
+        'bootstrap repository pinned',
+      );
+      // Said once per snapshot, so an operator who expected a file on the nodes learns why not.
+      if (snapshot && snapshot.skipped.length > 0) {
+        logger.info(
+          { notServed: snapshot.skipped, rule: snapshot.rule },
+          'bootstrap files not served (outside scripts/, manifests/ and top-level *.sh, hidden, secret-looking or not world-readable)',
+        );
+      }
     } catch (err) {
       logger.error(
         { err: (err as Error).message },

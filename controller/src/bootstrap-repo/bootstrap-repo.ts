@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
 import type { Exec } from '../host/exec.js';
 import type { BootstrapSource } from '../provisioning/planner.js';
+import { LAYOUT_DIRS, listServedFiles, type ServedFiles, type UnsafePath } from './served-files.js';
 
 const FULL_COMMIT = /^[0-9a-f]{40}$/;
 
@@ -17,18 +17,38 @@ const SNAPSHOT_ENV = {
   GIT_COMMITTER_DATE: '1970-01-01T00:00:00Z',
 };
 
+/** A snapshot: the commit nodes should run and what was (and was not) served. */
+export interface Snapshot {
+  commit: string;
+  rule: ServedFiles['rule'];
+  files: number;
+  skipped: string[];
+}
+
 /**
- * Commit the current contents of `sourceDir` into the bare repository `bareDir` (branch `main`)
- * and prepare it for dumb-HTTP serving. Returns the commit nodes should run. The source directory
- * is never touched: a private index file in `bareDir` does the staging.
+ * Commit the files of `sourceDir` that may be served ({@link listServedFiles}: tracked by git, or
+ * the repository layout) into the bare repository `bareDir` (branch `main`) and prepare it for
+ * dumb-HTTP serving. Refuses when a served path resolves outside `sourceDir` or into
+ * `privateRoots`. The source directory is never touched: a private index file in `bareDir` does
+ * the staging.
  */
 export async function snapshotDirectory(
   exec: Exec,
   sourceDir: string,
   bareDir: string,
-  exclude: readonly string[] = [],
-): Promise<string> {
+  opts: { exclude?: readonly string[]; privateRoots?: readonly string[] } = {},
+): Promise<Snapshot> {
   if (!existsSync(sourceDir)) throw new Error(`bootstrap directory ${sourceDir} does not exist`);
+  const served = await listServedFiles(exec, sourceDir, opts);
+  const bad = served.unsafe[0];
+  if (bad) throw new Error(`refusing to serve ${sourceDir}: ${describeUnsafe(bad)}`);
+  if (served.files.length === 0) {
+    throw new Error(
+      served.rule === 'git'
+        ? `nothing to serve in ${sourceDir}: git tracks no file there (git add the scripts)`
+        : `nothing to serve in ${sourceDir}: no *.sh at the top and nothing in ${LAYOUT_DIRS.join('/, ')}/`,
+    );
+  }
   if (!existsSync(`${bareDir}/HEAD`)) {
     await mkdir(bareDir, { recursive: true });
     await exec('git', ['init', '--quiet', '--bare', bareDir]);
@@ -41,14 +61,14 @@ export async function snapshotDirectory(
     GIT_WORK_TREE: sourceDir,
     GIT_INDEX_FILE: `${bareDir}/osbuild-snapshot.index`,
   } as Record<string, string>;
-  await exec('git', ['add', '--all', '.'], { cwd: sourceDir, env });
-  // The repository is served without authentication: never publish the inventory (it lists the
-  // MACs and serials a rogue board would have to claim) even when it lives in the directory.
-  for (const file of exclude) {
-    const rel = relative(sourceDir, file);
-    if (rel.startsWith('..') || isAbsolute(rel)) continue;
-    await exec('git', ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', rel], { cwd: sourceDir, env });
-  }
+  // Exactly the listed paths: start from an empty index, so nothing staged earlier lingers.
+  await exec('git', ['read-tree', '--empty'], { cwd: sourceDir, env });
+  await exec('git', ['update-index', '--add', '-z', '--stdin'], {
+    cwd: sourceDir,
+    env,
+    input: served.files.map((f) => `${f}\0`).join(''),
+  });
+  const summary = { rule: served.rule, files: served.files.length, skipped: served.skipped };
   const tree = (await exec('git', ['write-tree'], { cwd: sourceDir, env })).stdout.trim();
   const parent = await exec('git', ['rev-parse', '--verify', '--quiet', 'refs/heads/main'], { env }).then(
     (r) => r.stdout.trim(),
@@ -56,14 +76,14 @@ export async function snapshotDirectory(
   );
   if (parent) {
     const parentTree = (await exec('git', ['rev-parse', `${parent}^{tree}`], { env })).stdout.trim();
-    if (parentTree === tree) return parent;
+    if (parentTree === tree) return { commit: parent, ...summary };
   }
   const args = ['commit-tree', tree, '-m', `bootstrap snapshot of ${sourceDir}`];
   if (parent) args.push('-p', parent);
   const commit = (await exec('git', args, { env })).stdout.trim();
   await exec('git', ['update-ref', 'refs/heads/main', commit], { env });
   await exec('git', ['update-server-info'], { env });
-  return commit;
+  return { commit, ...summary };
 }
 
 /** Pin a branch, tag or commit of an external repository to a full commit id. */
@@ -85,8 +105,22 @@ export async function resolveBootstrap(opts: {
   publicHttpUrl: string;
   /** Files under bootstrapDir that must not be served (the inventory). */
   exclude?: readonly string[];
-}): Promise<BootstrapSource> {
-  if (opts.repo) return { repo: opts.repo, commit: await resolveRef(opts.exec, opts.repo, opts.ref) };
-  const commit = await snapshotDirectory(opts.exec, opts.bootstrapDir, opts.bareDir, opts.exclude);
-  return { repo: `${opts.publicHttpUrl.replace(/\/$/, '')}/bootstrap.git`, commit };
+  /** Paths no served file may resolve into (the data directory and every private file). */
+  privateRoots?: readonly string[];
+}): Promise<{ source: BootstrapSource; snapshot?: Snapshot }> {
+  if (opts.repo)
+    return { source: { repo: opts.repo, commit: await resolveRef(opts.exec, opts.repo, opts.ref) } };
+  const snapshot = await snapshotDirectory(opts.exec, opts.bootstrapDir, opts.bareDir, {
+    ...(opts.exclude ? { exclude: opts.exclude } : {}),
+    ...(opts.privateRoots ? { privateRoots: opts.privateRoots } : {}),
+  });
+  const repo = `${opts.publicHttpUrl.replace(/\/$/, '')}/bootstrap.git`;
+  return { source: { repo, commit: snapshot.commit }, snapshot };
+}
+
+/** One line for a served path that resolves where it must not. */
+export function describeUnsafe(u: UnsafePath): string {
+  return u.target === null
+    ? `${u.path} is a dangling symlink`
+    : `${u.path} resolves to ${u.target}, ${u.why}`;
 }

@@ -2,10 +2,11 @@
 // new root beside the old one and swaps them by rename, so the export path never holds a
 // half-copied tree.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { UserError } from '@osbuild/shared';
 import type { Exec } from '../host/exec.js';
+import { isWithin, resolveLoosely } from '../host/real-paths.js';
 import { isImported } from './image-import.js';
 import type { NetbootLayout } from './layout.js';
 import { copyImage, takeSpare } from './spares.js';
@@ -150,16 +151,21 @@ export async function removeRoot(layout: NetbootLayout, name: string): Promise<v
 /**
  * The node's own files: hostname, an empty machine-id (systemd makes a new one at first boot, so
  * two nodes never share one), no agent state (the node enrols afresh), and an fstab whose root is
- * its NFS export.
+ * its NFS export. Every path is confined to the root: a symlink in the image (`etc/hostname ->
+ * /etc/shadow`, `var/lib -> /var/lib`) is the node's to follow, never the server's, so it is
+ * replaced rather than written through, and a directory leading out is refused.
  */
 async function personalise(root: string, node: RootNode, server: string): Promise<void> {
   await mkdir(join(root, 'etc'), { recursive: true });
-  await writeFile(join(root, 'etc/hostname'), `${node.name}\n`);
-  await writeFile(join(root, 'etc/machine-id'), '');
-  await rm(join(root, 'var/lib/dbus/machine-id'), { force: true });
-  await rm(join(root, 'var/lib/osbuild'), { recursive: true, force: true });
-  await mkdir(join(root, 'var/lib/osbuild'), { recursive: true, mode: 0o700 });
-  const imageFstab = await readFile(join(root, 'etc/fstab'), 'utf8').catch(() => '');
+  const inRoot = confinedTo(root);
+  await replaceFile(await inRoot('etc/hostname'), `${node.name}\n`);
+  await replaceFile(await inRoot('etc/machine-id'), '');
+  await rm(await inRoot('var/lib/dbus/machine-id'), { force: true });
+  await rm(await inRoot('var/lib/osbuild'), { recursive: true, force: true });
+  await mkdir(await inRoot('var/lib/osbuild'), { recursive: true, mode: 0o700 });
+  const fstabPath = await inRoot('etc/fstab');
+  const fstabInfo = await lstat(fstabPath).catch(() => undefined);
+  const imageFstab = fstabInfo?.isFile() ? await readFile(fstabPath, 'utf8') : '';
   // Drop the image's own `/` line (disk.img's root partition) and keep the rest.
   const kept = imageFstab
     .split('\n')
@@ -170,5 +176,26 @@ async function personalise(root: string, node: RootNode, server: string): Promis
     `${server}:${node.rootPath} / nfs4 rw,vers=4.1,proto=tcp 0 0`,
     ...kept,
   ];
-  await writeFile(join(root, 'etc/fstab'), `${fstab.join('\n')}\n`);
+  await replaceFile(fstabPath, `${fstab.join('\n')}\n`);
+}
+
+/** `rel` under `root`, refused when an existing directory on the way resolves outside `root`. */
+function confinedTo(root: string): (rel: string) => Promise<string> {
+  return async (rel) => {
+    const path = join(root, rel);
+    const [realRoot, parent] = await Promise.all([realpath(root), resolveLoosely(dirname(path))]);
+    if (!isWithin(realRoot, parent)) {
+      throw new UserError(
+        'netboot',
+        `the image's ${dirname(rel)} leads outside the node root ${root} (to ${parent}); refusing to write ${rel} through it`,
+      );
+    }
+    return path;
+  };
+}
+
+/** Write a fresh regular file: an existing symlink at `path` is removed, never followed. */
+async function replaceFile(path: string, data: string): Promise<void> {
+  await rm(path, { force: true });
+  await writeFile(path, data, { flag: 'wx' });
 }

@@ -114,6 +114,8 @@ export interface ControllerOptions {
   rejectionLog?: Partial<RejectionLogLimits>;
   /** Kubeconfig text of an existing cluster to adopt at start (`serve --kubeconfig FILE`). */
   adoptKubeconfig?: string;
+  /** The file `adoptKubeconfig` was read from: refused at start when it lies in a served tree. */
+  adoptKubeconfigFile?: string;
   /** Builds the Kubernetes API client from a kubeconfig (tests: the same adapter, other options). */
   kubeConnect?: (kubeconfig: string) => KubeApi | Promise<KubeApi>;
   /** Retry delay of the Kubernetes module (token preparation, watch restarts). */

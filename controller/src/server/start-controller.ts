@@ -17,6 +17,7 @@ import type { ClusterManager } from '../kubernetes/cluster-manager.js';
 import type { Service } from '../lifecycle/service.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { nodeMetricsViews, telemetryGauges } from '../metrics/store-sources.js';
+import { loadNetbootConfig } from '../netboot/config.js';
 import { openStore } from '../store/store.js';
 import { LatestTelemetry } from '../telemetry/latest-telemetry.js';
 import { makeAdmission } from './admission.js';
@@ -25,8 +26,10 @@ import { buildMiddle } from './controller-middle.js';
 import { type ControllerOptions, resolveOptions } from './controller-options.js';
 import { checkListenPolicy, parseListen, startMqttListener } from './listeners.js';
 import { NodeRateLimits } from './node-rate-limits.js';
+import { controllerInfoPath, databasePath, privatePaths } from './private-paths.js';
 import { RejectedMessages } from './rejected-messages.js';
 import { Scheduler } from './scheduler.js';
+import { checkServedTrees } from './served-tree-check.js';
 import type { PrunedRows } from './store-retention.js';
 
 export type { ControllerOptions, RateLimit } from './controller-options.js';
@@ -54,10 +57,21 @@ export async function startController(options: ControllerOptions): Promise<Contr
   const startedAt = clock.now().toISOString();
   checkListenPolicy(opts.listen, opts.insecureListen);
   const httpAddr = parseListen(opts.httpListen, ['http:']);
+  const privates = privatePaths(
+    opts.dataDir,
+    opts.adoptKubeconfigFile ? [{ what: 'the kubeconfig to adopt', path: opts.adoptKubeconfigFile }] : [],
+  );
+  await checkServedTrees({
+    exec: opts.exec,
+    bootstrapDir: opts.bootstrapDir,
+    inventoryPath: opts.inventoryPath,
+    ...(opts.netbootConfigPath ? { netbootDir: (await loadNetbootConfig(opts.netbootConfigPath)).dir } : {}),
+    privatePaths: privates,
+  });
 
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const inventory = await InventorySource.open(opts.inventoryPath, logger, () => clock.now());
-  const store = openStore(join(opts.dataDir, 'osbuild.db'), { quota: opts.nodeQuota });
+  const store = openStore(databasePath(opts.dataDir), { quota: opts.nodeQuota });
   const cleanup: Array<() => Promise<void> | void> = [() => store.close(), () => inventory.close()];
   const stopAll = async () => {
     for (const fn of cleanup.reverse()) await Promise.resolve(fn()).catch(() => undefined);
@@ -171,6 +185,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
       logger,
       source: () => inventory.current().bootstrap,
       inventoryPath: inventory.path,
+      privateRoots: privates.map((p) => p.path),
       bootstrapDir: opts.bootstrapDir,
       bareDir,
       publicHttpUrl: opts.publicHttpUrl ?? http.url,
@@ -237,7 +252,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
     // Nodes that were waiting for the bootstrap repository or an inventory entry before a restart.
     provisioner.rematchUnsettled();
 
-    const infoFile = join(opts.dataDir, 'controller.json');
+    const infoFile = controllerInfoPath(opts.dataDir);
     const info = {
       mqttUrl: listener.url,
       httpUrl: http.url,

@@ -28,16 +28,17 @@ describe('bootstrap repository served by the controller (real git, real HTTP)', 
   it('snapshots the directory into a stable commit, without the inventory', async () => {
     const src = await bootstrapDir();
     const bare = join(await mkdtemp(join(tmpdir(), 'osbuild-bare-')), 'bootstrap.git');
-    const first = await snapshotDirectory(exec, src, bare, [join(src, 'config/nodes.yaml')]);
+    const exclude = [join(src, 'config/nodes.yaml')];
+    const { commit: first } = await snapshotDirectory(exec, src, bare, { exclude });
     expect(first).toMatch(/^[0-9a-f]{40}$/);
-    expect(await snapshotDirectory(exec, src, bare, [join(src, 'config/nodes.yaml')])).toBe(first);
+    expect((await snapshotDirectory(exec, src, bare, { exclude })).commit).toBe(first);
     const files = (await run('git', ['--git-dir', bare, 'ls-tree', '-r', '--name-only', first])).stdout
       .trim()
       .split('\n');
     expect(files).toEqual(['scripts/10-a.sh', 'setup.sh']);
 
     await writeFile(join(src, 'setup.sh'), '#!/bin/bash\necho changed\n');
-    const second = await snapshotDirectory(exec, src, bare, [join(src, 'config/nodes.yaml')]);
+    const { commit: second } = await snapshotDirectory(exec, src, bare, { exclude });
     expect(second).not.toBe(first);
     // History is kept, so runs pinned to the old commit can still fetch it.
     expect((await run('git', ['--git-dir', bare, 'rev-parse', `${second}^`])).stdout.trim()).toBe(first);
@@ -48,7 +49,7 @@ describe('bootstrap repository served by the controller (real git, real HTTP)', 
     const bare = join(await mkdtemp(join(tmpdir(), 'osbuild-bare-')), 'bootstrap.git');
     const http = await startHttpServer({ host: '127.0.0.1', port: 0, bareDir: bare });
     servers.push(http);
-    const source = await resolveBootstrap({
+    const { source } = await resolveBootstrap({
       exec,
       repo: undefined,
       ref: 'HEAD',

@@ -3,7 +3,7 @@
 // manifest.json + SHA256SUMS that validate. Real tar, real hashes; only the contents are small.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,11 +22,15 @@ export function syntheticBootFiles(version: string): Record<string, string> {
   };
 }
 
-/** Write `out/<version>/` under `outDir` (plus `extraFiles` in the rootfs); returns the version folder. */
+/**
+ * Write `out/<version>/` under `outDir` (plus `extraFiles` in the rootfs, and `symlinks`: path ->
+ * target, each replacing whatever the files put there); returns the version folder.
+ */
 export async function makeImageVersion(
   outDir: string,
   version: string,
   extraFiles: Record<string, string> = {},
+  symlinks: Record<string, string> = {},
 ): Promise<string> {
   const dir = join(outDir, version);
   await mkdir(join(dir, 'boot'), { recursive: true });
@@ -45,6 +49,11 @@ export async function makeImageVersion(
     for (const [path, data] of Object.entries(files)) {
       await mkdir(dirname(join(staging, path)), { recursive: true });
       await writeFile(join(staging, path), data);
+    }
+    for (const [path, target] of Object.entries(symlinks)) {
+      await rm(join(staging, path), { recursive: true, force: true });
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await symlink(target, join(staging, path));
     }
     await mkdir(join(staging, 'tmp'), { recursive: true, mode: 0o1777 });
     await run('chmod', ['1777', join(staging, 'tmp')]);

@@ -141,6 +141,7 @@ export function serveCommand(ctx: CliContext): Command {
       const text = ctx.readFile(file);
       if (text === undefined) throw new CliError(EXIT.usage, `no kubeconfig at ${file}`);
       opts.adoptKubeconfig = text;
+      opts.adoptKubeconfigFile = file;
     }
     const level = flags.logLevel ?? ctx.io.env.OSBUILD_LOG_LEVEL ?? SERVE_DEFAULTS.logLevel;
     if (!(LOG_LEVELS as readonly string[]).includes(level)) {
@@ -163,7 +164,7 @@ export function serveCommand(ctx: CliContext): Command {
       if (isUserError(err) && err.code === 'inventory-invalid') {
         throw new CliError(EXIT.inventoryInvalid, `invalid inventory: ${err.message}`, { cause: err });
       }
-      if (isUserError(err) && err.code === 'insecure-listen')
+      if (isUserError(err) && (err.code === 'insecure-listen' || err.code === 'private-file-served'))
         throw new CliError(EXIT.refused, err.message, { cause: err });
       if (isUserError(err)) throw new CliError(EXIT.usage, err.message, { cause: err });
       const message = err instanceof Error ? err.message : String(err);
