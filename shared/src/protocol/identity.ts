@@ -5,6 +5,7 @@ import { NODE_ID_PATTERN } from './topics.js';
 /** A MAC address, normalised to lowercase colon-separated form. */
 export const macAddress = z
   .string()
+  .max(17)
   .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, 'expected a MAC address like dc:a6:32:12:34:56')
   .transform((m) => m.toLowerCase().replaceAll('-', ':'))
   .describe(
@@ -22,6 +23,7 @@ export type BootSource = z.infer<typeof bootSource>;
 /** A hardware-derived node id (see {@link deriveNodeId}). */
 export const nodeId = z
   .string()
+  .max(64)
   .regex(NODE_ID_PATTERN, 'expected a node id like pi-10000000abcdef01')
   .describe(
     'Hardware-derived node id: `pi-<serial>` when the board has a Pi serial, else ' +
@@ -55,6 +57,7 @@ export const identitySchema = z
     /** Pi serial number (lowercase hex), null when the board has none. */
     serial: z
       .string()
+      .max(16)
       .regex(/^[0-9a-f]{8,16}$/)
       .nullable()
       .describe('Pi serial number, 8-16 lowercase hex digits; null when the board has none.'),

@@ -31,6 +31,7 @@ export type PrincipalRole = z.infer<typeof principalRole>;
 /** Names of operator and monitor users. */
 export const userName = z
   .string()
+  .max(32)
   .regex(/^[a-z][a-z0-9_-]{1,31}$/, 'expected a user name like alice or grafana')
   .describe('User name: a lowercase letter, then 1-31 of a-z, 0-9, _ and -.');
 
@@ -231,6 +232,7 @@ export const rpcRequestSchema = z
     id: z.string().min(1).max(RPC_ID_MAX).describe('Request id, echoed in the response.'),
     replyTo: z
       .string()
+      .max(64)
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .describe('The caller’s own MQTT client id; the response goes to rpc/response/<replyTo>.'),
     method: z.enum(RPC_METHODS as [RpcMethod, ...RpcMethod[]]).describe('The method to call.'),

@@ -33,6 +33,7 @@ export const throttledSchema = z
     /** The firmware's bit field as printed, e.g. `0x50005`. */
     raw: z
       .string()
+      .max(10)
       .regex(/^0x[0-9a-f]{1,8}$/)
       .describe('The firmware’s bit field as printed, e.g. 0x50005.'),
     underVoltageNow: flag('Bit 0: under-voltage now.'),
