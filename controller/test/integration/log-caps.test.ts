@@ -3,6 +3,7 @@
 // log and the audit log, and repeated refusals from one source are summarised, not written one by
 // one. The audit log stays a valid hash chain throughout.
 import { readFile } from 'node:fs/promises';
+import { topics } from '@osbuild/shared';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,6 @@ import {
   controllerSecrets,
   FIXTURE_INVENTORY,
   makeWorkspace,
-  operator,
   startTestController,
   useCleanups,
   waitFor,
@@ -136,11 +136,23 @@ describe('log and audit growth without logging in', () => {
 
   it('audits an rpc with a 100 KB name param capped, marked truncated', async () => {
     const { controller, audit } = await controllerWithLog();
-    const rpc = await operator(controller);
-    cleanups.push(() => rpc.close());
+    const { operator: cred } = await controllerSecrets(controller.dataDir);
+    // Published by hand: the CLI's client checks params (name ≤ 256) before it sends anything.
+    const raw = await mqtt.connectAsync(controller.mqttUrl, {
+      clientId: 'cli-raw',
+      ...cred,
+      reconnectPeriod: 0,
+    });
+    cleanups.push(() => raw.endAsync(true));
+    await raw.subscribeAsync(topics.rpcResponse('cli-raw'), { qos: 1 });
+    const answer = new Promise<unknown>((resolve) =>
+      raw.once('message', (_t, m) => resolve(JSON.parse(m.toString()))),
+    );
     const name = `n${'q'.repeat(100_000)}`;
-    await expect(rpc.call('nodes.show', { name })).rejects.toThrow();
-    await rpc.close();
+    const request = { v: 1, id: 'big-name', replyTo: 'cli-raw', method: 'nodes.show', params: { name } };
+    await raw.publishAsync(topics.rpcRequest(), JSON.stringify(request), { qos: 1 });
+    expect(await answer).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    await raw.endAsync(true);
     await controller.stop();
 
     const entry = (await readAuditLog(audit)).find((r) => r.action === 'rpc.nodes.show');
